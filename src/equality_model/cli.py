@@ -30,6 +30,12 @@ EXIT_INTERNAL_ERROR = 1
 
 # (command name, module exposing a Typer ``app``). Register new command groups here.
 COMMAND_GROUPS: tuple[tuple[str, str], ...] = (("laws", "equality_model.cli_law"),)
+# Modules exposing ``register(root)`` for top-level commands (run, compare, …).
+COMMAND_MODULES: tuple[str, ...] = (
+    "equality_model.cli_model",
+    "equality_model.cli_report",
+    "equality_model.cli_web",
+)
 
 
 class RootGroup(TyperGroup):
@@ -75,6 +81,8 @@ def build_app() -> typer.Typer:
     for name, module in COMMAND_GROUPS:
         group = importlib.import_module(module).app
         root.add_typer(group, name=name)
+    for module in COMMAND_MODULES:
+        importlib.import_module(module).register(root)
     return root
 
 

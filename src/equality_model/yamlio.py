@@ -130,7 +130,11 @@ def validate_doc(doc: YamlDoc, model: type[M], *, context: dict[str, Any] | None
             allowed = _fields_at(model, loc[:-1])
             if allowed:
                 close = difflib.get_close_matches(str(loc[-1]), allowed, n=1) if loc else []
-                hint = f" (did you mean '{close[0]}'?)" if close and first.get("type") == "extra_forbidden" else ""
+                hint = (
+                    f" (did you mean '{close[0]}'?)"
+                    if close and first.get("type") == "extra_forbidden"
+                    else ""
+                )
                 message += f"{hint}; expected fields: {', '.join(allowed)}"
         raise InputError(message, file=doc.path, line=doc.line_of(loc), field=field) from None
 
@@ -144,7 +148,10 @@ def _fields_at(model: type[BaseModel], loc: Sequence[str | int]) -> list[str]:
             return []
         if isinstance(key, int):
             continue
-        if not (isinstance(current, type) and issubclass(current, BaseModel)) or key not in current.model_fields:
+        if (
+            not (isinstance(current, type) and issubclass(current, BaseModel))
+            or key not in current.model_fields
+        ):
             return []
         current = current.model_fields[key].annotation
     current = _unwrap(current, None)

@@ -104,7 +104,9 @@ def _off(o: Offence) -> dict[str, object]:
         "requires": [c.value for c in o.requires],
         "exempt_when": [c.value for c in o.exempt_when],
         "penalty": o.penalty.model_dump(by_alias=True, exclude_defaults=True),
-        "aggravations": [a.model_dump(by_alias=True, exclude_defaults=True, mode="json") for a in o.aggravations],
+        "aggravations": [
+            a.model_dump(by_alias=True, exclude_defaults=True, mode="json") for a in o.aggravations
+        ],
         "citation": o.citation,
         "penalty_text": penalty_text(o.penalty),
     }

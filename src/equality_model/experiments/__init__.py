@@ -1,0 +1,1 @@
+"""Running many simulations: replicates (and later sweeps, calibration, sensitivity) through one executor."""

@@ -1,0 +1,737 @@
+"""The simulation engine: weekly steps over struct-of-arrays state, two arms with common random numbers.
+
+Order of processes within each week (``STEP_ORDER``), documented with equations in docs/model.md:
+norms → demand (buyers, with buyer arrests) → market clearing → exploitation → enforcement
+(people in prostitution, exploiters) → violence → entry and trafficking inflow → exit → re-entry,
+ageing and mortality → fines routed to services.
+
+Both arms share the burn-in (run once under the baseline regime) and then continue from a copy of
+the same state with the same stream keys, so their difference is the policy's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from equality_model.law.catalog import Regime, default_catalog
+from equality_model.law.levers import SEGMENTS, LegalLevers, levers
+from equality_model.model.params import ParamSet
+from equality_model.model.processes import (
+    demand,
+    demography,
+    enforcement,
+    entry,
+    exits,
+    exploitation,
+    fines,
+    market,
+    norms,
+    violence,
+)
+from equality_model.model.rng import Streams
+from equality_model.model.scenario import SERVICES, Implementation, Scenario
+from equality_model.model.state import (
+    ACTIVE,
+    CONTROLLED,
+    EXITED,
+    TRAFFICKED,
+    Buyers,
+    Exploiters,
+    Market,
+    Sellers,
+    State,
+)
+
+STEP_ORDER = (
+    "norms",
+    "demand",
+    "market",
+    "exploitation",
+    "enforcement",
+    "violence",
+    "entry",
+    "exit",
+    "demography",
+    "fines",
+)
+ROLES = ("seller", "buyer", "third_party")
+ROUTES = ("services", "unassisted", "death", "aged_out")
+CONTROL = ("independent", "controlled", "trafficked")
+COSTS = ("enforcement", "services", "education")
+MIN_BURN_IN = 156  # three years, so the pool of recent exits reaches steady state
+
+# name -> (extra dimension, labels)
+OUTPUTS: dict[str, tuple[str | None, tuple[str, ...] | None]] = {
+    "people_in_prostitution": ("segment", SEGMENTS),
+    "people_by_control": ("control", CONTROL),
+    "new_trafficking_victims": (None, None),
+    "new_entrants": (None, None),
+    "active_buyers": (None, None),
+    "purchase_attempts": ("segment", SEGMENTS),
+    "transactions": ("segment", SEGMENTS),
+    "price_index": ("segment", SEGMENTS),
+    "arrests": ("role", ROLES),
+    "convictions": ("role", ROLES),
+    "exits": ("route", ROUTES),
+    "reentries": (None, None),
+    "waiting_list": ("service", SERVICES),
+    "in_service": ("service", SERVICES),
+    "violence": ("hypothesis", violence.HYPOTHESES),
+    "records_held": (None, None),
+    "records_relieved": (None, None),
+    "identified_victims": (None, None),
+    "exploiters": (None, None),
+    "cost": ("cost_item", COSTS),
+    "fine_revenue": (None, None),
+    "fines_to_services": (None, None),
+}
+# outputs that are levels, not counts: not multiplied by the scale
+UNSCALED = {"price_index"}
+
+STREAM_NAMES = (
+    "buyer.init",
+    "buyer.segment",
+    "buyer.first",
+    "buyer.leave",
+    "buyer.candidate",
+    "buyer.accept",
+    "buyer.convict",
+    "buyer.deterrence",
+    "buyer.sensitivity",
+    "seller.init",
+    "market.match",
+    "seller.arrest",
+    "seller.convict",
+    "exploiter.arrest",
+    "exploiter.convict",
+    "seller.record",
+    "exit.success",
+    "exit.wish",
+    "exit.access",
+    "exit.relief",
+    "exit.unassisted",
+    "demography.reentry",
+    "demography.death",
+    "entry.count",
+)
+
+
+@dataclass(frozen=True)
+class ArmLaw:
+    """Legal levers of an arm before and after the start date."""
+
+    before: LegalLevers
+    after: LegalLevers
+
+
+def arm_levers(sc: Scenario) -> dict[str, ArmLaw]:
+    cat = default_catalog()
+    base = levers(cat.resolve(sc.baseline))
+    ref = levers(cat.resolve(sc.reform)) if sc.reform else base
+    return {"baseline": ArmLaw(base, base), "reform": ArmLaw(base, ref)}
+
+
+def regimes(sc: Scenario) -> tuple[Regime, Regime]:
+    cat = default_catalog()
+    b = cat.resolve(sc.baseline)
+    return b, (cat.resolve(sc.reform) if sc.reform else b)
+
+
+def _liable(lv: dict, seg_names=SEGMENTS) -> np.ndarray:  # type: ignore[type-arg]
+    return np.array([lv[s].liable for s in seg_names], dtype=bool)
+
+
+class Simulation:
+    """One replicate of one scenario: builds the initial state and steps both arms."""
+
+    def __init__(self, sc: Scenario, replicate: int = 0, params: ParamSet | None = None) -> None:
+        self.sc = sc
+        self.p = params or sc.params()
+        self.rep = replicate
+        self.streams = Streams(sc.seed, replicate)
+        self.keys = {n: self.streams[n] for n in STREAM_NAMES}
+        self.law = arm_levers(sc)
+        self.scale = sc.scale
+        self.burn = max(MIN_BURN_IN, sc.burn_in_weeks)
+        self._memo: dict[tuple[str, float, str], np.ndarray] = {}
+        p = self.p
+        self.rate_shape, self.rate_scale = demand.fit_rate_distribution(
+            p["buyer.share_past_year"] / p["buyer.share_ever"],
+            p["buyer.high_freq_share_of_active"],
+            p["buyer.high_freq_share_of_transactions"],
+        )
+        seg_share = np.array(
+            [
+                p["seller.share_street"],
+                1 - p["seller.share_street"] - p["seller.share_online"],
+                p["seller.share_online"],
+            ]
+        )
+        if seg_share[1] <= 0:
+            from equality_model.errors import InputError
+
+            raise InputError("seller.share_street + seller.share_online must be below 1", field="parameters")
+        self.seg_share = seg_share
+        self.seg_cum = np.cumsum(seg_share)[:2].copy()
+        traf = p["seller.share_trafficked"]
+        self.entry_mix = np.array(
+            [max(0.0, 1 - traf - p["seller.share_controlled"]), p["seller.share_controlled"], traf]
+        )
+        self.entry_mix = self.entry_mix / self.entry_mix.sum()
+        self.base_price_usd = np.array(
+            [p["market.price_street"], p["market.price_indoor"], p["market.price_online"]]
+        )
+
+    # ------------------------------------------------------------------ initial state
+    def initial_state(self) -> State:
+        sc, p = self.sc, self.p
+        n_b = max(1, round(sc.population.adult_men * p["buyer.share_ever"] / self.scale))
+        n_sellers_people = (
+            sc.population.sellers or sc.population.total * p["seller.per_100k_population"] / 1e5
+        )
+        n_s = max(10, round(n_sellers_people / self.scale))
+        horizon = self.burn + sc.weeks
+        turnover = p["buyer.pool_turnover_years"] * 52
+        buyers = Buyers.empty(int(n_b * (1 + 1.3 * horizon / turnover)) + 4096, horizon, demand.N_CHUNKS)
+        self._init_buyers(buyers, np.arange(n_b, dtype=np.int64), -self.burn)
+        buyers.n = n_b
+        sellers = Sellers.empty(n_s * 4 + 64)
+        expl = Exploiters.empty(n_s + 64)
+        n_traf = round(n_s * p["seller.share_trafficked"])
+        p_ctrl = p["seller.share_controlled"] / max(1e-9, 1 - p["seller.share_trafficked"])
+        n_e = self._add_sellers(sellers, expl, 0, n_traf, -self.burn, True, 0)
+        n_e = self._add_sellers(sellers, expl, n_traf, n_s, -self.burn, False, n_e, p_ctrl=p_ctrl)
+        sellers.n, expl.n = n_s, n_e
+        # records where selling is an offence at the start
+        liable = _liable(self.law["baseline"].before.seller)
+        rng = self.streams.generator("seller.record")
+        u = rng.random(n_s)
+        sellers.record[:n_s] = (
+            liable[sellers.seg[:n_s]] & (u < p["seller.record_share_criminalized"])
+        ).astype(np.uint8)
+        # capacity so that the baseline market clears at ~95% utilisation
+        mean_rate = float(np.mean(buyers.rate[:n_b]))
+        counts = np.bincount(sellers.seg[:n_s], minlength=3).astype(float)
+        weekly_demand = n_b * mean_rate * self.seg_share
+        cap = weekly_demand / np.maximum(counts, 1) / market.TARGET_UTILISATION
+        m = Market(price=np.ones(3), fill=np.ones(3), capacity_per_seller=cap)
+        return State(buyers, sellers, expl, m)
+
+    def _init_buyers(self, b: Buyers, ids: np.ndarray, t_start: int) -> None:
+        p, k = self.p, self.keys
+        demand.init_buyers(
+            ids,
+            np.int32(t_start),
+            np.int32(-self.burn),
+            b.rate,
+            b.inv_log_q,
+            b.sens,
+            b.seg,
+            b.last_buy,
+            b.deter_until,
+            b.flags,
+            b.next_cand,
+            b.leave_head,
+            b.leave_next,
+            np.array(
+                [
+                    k["buyer.init"],
+                    k["buyer.segment"],
+                    k["buyer.first"],
+                    k["buyer.leave"],
+                    k["buyer.sensitivity"],
+                ]
+            ),
+            self.rate_shape,
+            self.rate_scale,
+            self.seg_cum,
+            p["buyer.pool_turnover_years"] * 52,
+            p["buyer.risk_sensitivity"],
+            p["buyer.risk_sensitivity_sd"],
+        )
+
+    def _add_sellers(
+        self,
+        s: Sellers,
+        e: Exploiters,
+        lo: int,
+        hi: int,
+        t: int,
+        trafficked: bool,
+        n_e: int,
+        p_ctrl: float | None = None,
+        seg_cum: np.ndarray | None = None,
+    ) -> int:
+        p = self.p
+        s.ensure(hi)
+        e.ensure(n_e + (hi - lo) + 1)
+        sud = np.array([p["seller.sud_street"], p["seller.sud_indoor"], p["seller.sud_indoor"]])
+        hou = np.array(
+            [
+                p["seller.housing_need_street"],
+                p["seller.housing_need_indoor"],
+                p["seller.housing_need_indoor"],
+            ]
+        )
+        return int(
+            entry.add_sellers(
+                lo,
+                hi,
+                t,
+                s.status,
+                s.age,
+                s.entered,
+                s.seg,
+                s.control,
+                s.exploiter,
+                s.debt,
+                s.needs,
+                s.record,
+                s.wish,
+                s.stage,
+                s.in_service,
+                self.keys["seller.init"],
+                self.seg_cum if seg_cum is None else seg_cum,
+                p["seller.entry_age_mean"] if t > -self.burn else p["seller.entry_age_mean"] + 8,
+                p_ctrl if p_ctrl is not None else p["seller.share_controlled"],
+                trafficked,
+                p["exploit.initial_debt"],
+                sud,
+                hou,
+                p["exit.needs_education_share"],
+                p["seller.wish_to_exit"] if t <= -self.burn else 0.0,
+                e.alive,
+                e.n_ctrl,
+                n_e,
+                p["exploit.persons_per_exploiter"],
+            )
+        )
+
+    # ------------------------------------------------------------------ helpers
+    def _implementation(self, arm: str, t: int) -> tuple[Implementation, float]:
+        """The arm's implementation and the ramp weight (0 = baseline levers, 1 = reform levers)."""
+        if arm == "baseline" or t < 0:
+            return self.sc.baseline_implementation, 0.0
+        ramp_weeks = self.sc.ramp_up_years * 52
+        w = 1.0 if ramp_weeks <= 0 else min(1.0, (t + 1) / ramp_weeks)
+        return self.sc.implementation("reform"), w
+
+    def _blend(self, arm: str, t: int, get: Callable[[Implementation], object], key: str) -> np.ndarray:
+        """Baseline and reform levers mixed by the ramp weight; memoised per (arm, weight, lever)."""
+        imp, w = self._implementation(arm, t)
+        memo_key = (arm, w, key)
+        hit = self._memo.get(memo_key)
+        if hit is not None:
+            return hit
+        a = np.asarray(get(self.sc.baseline_implementation), dtype=float)
+        b = np.asarray(get(imp), dtype=float)
+        val = (1 - w) * a + w * b
+        self._memo[memo_key] = val
+        return val
+
+    def _penalty_index(self, lv: LegalLevers, seg: str) -> float:
+        p = self.p
+        pl = lv.buyer[seg]
+        if not pl.liable:
+            return 0.0
+        fine_usd = fines.expected_fine_usd(pl, self.sc.usd_per_currency_unit)
+        return (
+            p["buyer.stigma_of_arrest"]
+            + p["buyer.custody_weight"] * min(pl.custody_max_months, 60.0)
+            + fine_usd / p["buyer.usd_per_custody_month"]
+        )
+
+    def _expected_penalty(self, lv: LegalLevers, arrest_p: np.ndarray, perceived: float) -> np.ndarray:
+        p = self.p
+        out = np.zeros(3)
+        for i, seg in enumerate(SEGMENTS):
+            if lv.buyer[seg].liable:
+                risk = perceived + p["buyer.perceived_risk_multiplier"] * arrest_p[i]
+                out[i] = min(1.0, risk) * self._penalty_index(lv, seg)
+        return out
+
+    # ------------------------------------------------------------------ one week
+    def step(self, st: State, arm: str, t: int, rec: dict[str, np.ndarray] | None, wi: int) -> None:
+        sc, p, k = self.sc, self.p, self.keys
+        law = self.law[arm].after if t >= 0 else self.law[arm].before
+        base_law = self.law["baseline"].before
+        imp, _w = self._implementation(arm, t)
+        b, s, e, m = st.buyers, st.sellers, st.exploiters, st.market
+        scale = self.scale
+        by_type_before = np.bincount(s.control[: s.n][s.status[: s.n] == ACTIVE], minlength=3)
+        # slots still in play (active or exited); kernels skip the rest, who left for good
+        live = np.flatnonzero((s.status[: s.n] == ACTIVE) | (s.status[: s.n] == EXITED)).astype(np.int64)
+
+        # 1. norms
+        edu_usd = float(self._blend(arm, t, lambda i: i.education_usd_per_year, "edu"))
+        per_man = edu_usd / sc.population.adult_men
+        base_edu = sc.baseline_implementation.education_usd_per_year / sc.population.adult_men
+        tgt = norms.target(
+            bool(law.buyer["indoor"].liable),
+            per_man,
+            p["buyer.expressive_effect"],
+            p["buyer.education_effect_per_capita_usd"],
+        )
+        base_tgt = norms.target(
+            bool(base_law.buyer["indoor"].liable),
+            base_edu,
+            p["buyer.expressive_effect"],
+            p["buyer.education_effect_per_capita_usd"],
+        )
+        m.norm = norms.step(m.norm, tgt, base_tgt, p["buyer.norm_change_years"])
+
+        # 2. demand (with buyer arrests)
+        per1000 = self._blend(
+            arm, t, lambda i: i.enforcement.buyer_arrests_per_1000_purchases.as_tuple(), "b1000"
+        )
+        perceived = float(self._blend(arm, t, lambda i: i.enforcement.perceived_arrest_risk, "perceived"))
+        arrest_p = enforcement.buyer_arrest_probability(per1000, _liable(law.buyer))
+        base_per1000 = np.array(
+            sc.baseline_implementation.enforcement.buyer_arrests_per_1000_purchases.as_tuple()
+        )
+        base_arrest = enforcement.buyer_arrest_probability(base_per1000, _liable(base_law.buyer))
+        dkey = (arm, t >= 0, perceived, tuple(arrest_p))
+        dpen = self._memo.get(dkey)  # type: ignore[call-overload]
+        if dpen is None:
+            dpen = self._expected_penalty(law, arrest_p, perceived) - self._expected_penalty(
+                base_law, base_arrest, sc.baseline_implementation.enforcement.perceived_arrest_risk
+            )
+            self._memo[dkey] = dpen  # type: ignore[index]
+        mult = np.exp(m.norm) * m.price ** p["market.price_elasticity_demand"]
+        course_on = (bool(imp.enforcement.demand_course) and t >= 0) or bool(
+            sc.baseline_implementation.enforcement.demand_course
+        )
+        bkeys = np.array([k["buyer.candidate"], k["buyer.accept"], k["buyer.convict"], k["buyer.deterrence"]])
+        counts, left = demand.buyer_week(
+            np.int32(t),
+            np.int32(-self.burn),
+            b.n,
+            b.rate,
+            b.inv_log_q,
+            b.sens,
+            b.seg,
+            b.last_buy,
+            b.deter_until,
+            b.flags,
+            b.next_cand,
+            b.leave_head,
+            b.leave_next,
+            b.expire,
+            b.active,
+            bkeys,
+            mult,
+            dpen,
+            p["buyer.displacement"],
+            m.fill,
+            arrest_p,
+            p["enforce.conviction_buyer"],
+            p["buyer.desist_after_arrest"],
+            p["buyer.deterrence_weeks"],
+            course_on,
+            p["buyer.course_attendance"],
+            p["buyer.course_effect"],
+        )
+        attempts = counts[demand.C_ATTEMPT : demand.C_ATTEMPT + 3].astype(float)
+        tx = counts[demand.C_TX : demand.C_TX + 3].astype(float)
+        b_arrests = counts[demand.C_ARREST : demand.C_ARREST + 3]
+        b_conv = counts[demand.C_CONVICT : demand.C_CONVICT + 3]
+        if left.size:  # new cohorts replace men who leave the pool; their draws come from their own ids
+            b.ensure(b.n + left.size)
+            self._init_buyers(b, np.arange(b.n, b.n + left.size, dtype=np.int64), t + 1)
+            b.n += left.size
+
+        # 3. market clearing
+        n_seg, _served = market.allocate(
+            np.int32(t), live, s.status, s.seg, s.tx, k["market.match"], tx, m.capacity_per_seller
+        )
+        capacity = n_seg * m.capacity_per_seller
+        m.price = market.update_prices(m.price, attempts, capacity, p["market.price_adjustment"])
+        m.fill = market.fill_ratio(attempts, capacity)
+
+        # 4. exploitation
+        e.profit[: e.n] = 0.0
+        kept, taken, _repaid = exploitation.exploit(
+            live,
+            s.status,
+            s.seg,
+            s.control,
+            s.exploiter,
+            s.debt,
+            s.tx,
+            self.base_price_usd * m.price,
+            p["exploit.share_controlled"],
+            p["exploit.share_trafficked"],
+            e.profit,
+        )
+
+        # 5. enforcement: people in prostitution (only where liable) and exploiters
+        s_rate = self._blend(
+            arm, t, lambda i: i.enforcement.seller_arrests_per_person_year.as_tuple(), "s_rate"
+        )
+        p_week = enforcement.weekly_probability(s_rate) * _liable(law.seller)
+        s_arr, s_conv = enforcement.arrest_sellers(
+            np.int32(t),
+            live,
+            s.status,
+            s.seg,
+            s.record,
+            s.wish,
+            k["seller.arrest"],
+            k["seller.convict"],
+            p_week,
+            p["enforce.conviction_seller"],
+        )
+        tp_rate = float(
+            self._blend(arm, t, lambda i: i.enforcement.third_party_arrests_per_exploiter_year, "tp")
+        )
+        tp_week = float(enforcement.weekly_probability(tp_rate)) if law.third_party.liable else 0.0
+        arrested = np.zeros(e.n, np.uint8)
+        e_arr, e_conv = enforcement.arrest_exploiters(
+            np.int32(t),
+            e.n,
+            e.alive,
+            e.n_ctrl,
+            k["exploiter.arrest"],
+            k["exploiter.convict"],
+            tp_week,
+            p["enforce.conviction_third_party"],
+            arrested,
+        )
+        _freed, identified = enforcement.free_controlled(
+            live, s.status, s.control, s.exploiter, s.debt, s.wish, e.alive
+        )
+
+        # 6. violence (three hypotheses side by side)
+        n_safe = np.maximum(n_seg, 1)
+        seller_arrests_py = p_week * 52
+        buyer_arrests_py = b_arrests * 52 / n_safe
+        x = violence.exposure(
+            seller_arrests_py,
+            buyer_arrests_py,
+            p["violence.buyer_policing_weight"],
+            p["violence.reference_policing"],
+        )
+        disp = 1.0 + (p["violence.policing_odds_ratio"] - 1.0) * x
+        base_v = np.array(
+            [p["violence.per_1000_street"], p["violence.per_1000_indoor"], p["violence.per_1000_indoor"]]
+        )
+        viol = violence.incidents(
+            live, s.status, s.seg, s.control, s.tx, base_v, p["violence.exploitation_rate_ratio"], disp
+        )
+
+        # 7. exit (services limited by capacity; relief; unassisted)
+        if (
+            law.record_relief_mode == "automatic"
+            and t == 0
+            and arm == "reform"
+            and self.law[arm].before.record_relief_mode != "automatic"
+        ):
+            relieved0 = exits.clear_all_records(live, s.record)
+        else:
+            relieved0 = 0
+        cap = (
+            np.array(
+                [
+                    self._blend(arm, t, lambda i, nm=nm: i.services.pool(nm).capacity, "cap." + nm)
+                    for nm in SERVICES
+                ],
+                dtype=float,
+            )
+            / scale
+        )
+        wk = np.array([imp.services.pool(nm).weeks for nm in SERVICES], dtype=np.int64)
+        cost_w = np.array([imp.services.pool(nm).cost_per_week for nm in SERVICES])
+        succ = np.array([imp.services.pool(nm).success for nm in SERVICES])
+        if law.fines_to_survivor_services:
+            cap = cap + fines.extra_places(m.fund_usd, float(cost_w.mean())) / 4 / scale
+        relief_p = {"automatic": 1.0, "on_motion": 1.0, "judicial_discretion": 0.5}.get(
+            law.record_relief_mode, 0.0
+        )
+        relief_p *= 1 - np.exp(-p["exit.relief_motion_rate_per_year"] / 52)
+        ekeys = np.array(
+            [k["exit.success"], k["exit.wish"], k["exit.access"], k["exit.relief"], k["exit.unassisted"]]
+        )
+        ex = exits.exit_week(
+            np.int32(t),
+            live,
+            s.status,
+            s.control,
+            s.needs,
+            s.record,
+            s.wish,
+            s.stage,
+            s.in_service,
+            s.stage_week,
+            s.exited_week,
+            ekeys,
+            1 - np.exp(-p["exit.wish_rate_per_year"] / 52),
+            p["exit.controlled_access"],
+            cap,
+            wk,
+            succ,
+            p["exit.record_barrier"],
+            imp.services.priority == "trafficked_first",
+            relief_p,
+            1 - np.exp(-1 / (52 * p["seller.unassisted_exit_years"])),
+            p["exit.unassisted_with_wish_ratio"],
+        )
+
+        # 8. re-entry, ageing and mortality
+        reentry_h = 1 - (1 - p["seller.reentry_first_year"]) ** (1 / 52)
+        dem = demography.demography_week(
+            np.int32(t),
+            live,
+            s.status,
+            s.age,
+            s.wish,
+            s.stage,
+            s.in_service,
+            s.exited_week,
+            s.reentries,
+            s.entered,
+            np.array([k["demography.reentry"], k["demography.death"]]),
+            reentry_h,
+            1 - np.exp(-p["seller.mortality_per_year"] / 52),
+            p["seller.age_out"],
+        )
+        # exploiters with nobody left stop operating; counts of controlled people are refreshed
+        ctrl_mask = (s.status[: s.n] == ACTIVE) & (s.exploiter[: s.n] >= 0)
+        e.n_ctrl[: e.n] = np.bincount(s.exploiter[: s.n][ctrl_mask], minlength=e.n)[: e.n]
+
+        # 9. entry and trafficking inflow (after outflows, so burn-in keeps the stock steady)
+        active = s.status[: s.n] == ACTIVE
+        n_active = int(active.sum())
+        by_type = np.bincount(s.control[: s.n][active], minlength=3)
+        earn = kept / max(n_active, 1)
+        n_ctrl_people = int(by_type[CONTROLLED] + by_type[TRAFFICKED])
+        profit_pp = taken / max(n_ctrl_people, 1)
+        if t < 0:
+            # Burn-in holds the stock steady: entrants replace the week's net outflow, split by the
+            # make-up of the initial stock (independent, controlled, trafficked); a surplus is carried
+            # forward so weekly noise does not ratchet the stock up.
+            due = int(by_type_before.sum() - by_type.sum()) + int(m.entry_carry)
+            n_total = max(0, due)
+            m.entry_carry = min(0, due)
+            g = np.random.default_rng(
+                np.random.SeedSequence(self.sc.seed, spawn_key=(self.rep, 7, t + 10**6))
+            )
+            n_by = g.multinomial(n_total, self.entry_mix)
+            m.entries.append(n_by.astype(float))
+            if t == -1:
+                tail = max(1, min(52, len(m.entries)))
+                m.entry_rates = np.mean(m.entries[-tail:], axis=0)
+                m.earn0 = max(earn, 1e-9)
+                m.profit0 = max(profit_pp, 1e-9)
+                m.risk0 = self._exploiter_risk(law, tp_rate)
+                m.liable0 = float(np.dot(self.seg_share, _liable(law.seller)))
+        else:
+            supply = (max(earn, 1e-9) / m.earn0) ** p["market.supply_elasticity"]
+            d = p["seller.deterred_by_liability"]
+            liab = float(np.dot(self.seg_share, _liable(law.seller)))
+            supply *= (1 - d * liab) / (1 - d * m.liable0)
+            risk = self._exploiter_risk(law, tp_rate) + p["traffic.buyer_penalty_passthrough"] * float(
+                np.dot(self.seg_share, dpen)
+            )
+            traffic = (max(profit_pp, 1e-9) / m.profit0) ** p["traffic.profit_elasticity"] * np.exp(
+                -p["traffic.risk_sensitivity"] * (risk - m.risk0)
+            )
+            g = np.random.default_rng(
+                np.random.SeedSequence(self.sc.seed, spawn_key=(self.rep, 7, t + 10**6))
+            )
+            lam = m.entry_rates * np.array([supply, supply * traffic**0.5, traffic])
+            n_by = g.poisson(np.maximum(lam, 0.0))
+        n_ind, n_ctl, n_traf = (int(x) for x in n_by)
+        n_new = n_ind + n_ctl
+        seg_cum = np.cumsum(entry.segment_shares(tx, self.seg_share))[:2].copy()
+        lo = s.n
+        e.n = self._add_sellers(s, e, lo, lo + n_traf, t, True, e.n, seg_cum=seg_cum)
+        e.n = self._add_sellers(
+            s, e, lo + n_traf, lo + n_traf + n_ctl, t, False, e.n, p_ctrl=1.0, seg_cum=seg_cum
+        )
+        e.n = self._add_sellers(
+            s, e, lo + n_traf + n_ctl, lo + n_traf + n_new, t, False, e.n, p_ctrl=0.0, seg_cum=seg_cum
+        )
+        s.n = lo + n_traf + n_new
+
+        # 10. fines, costs, routing
+        buyer_fine = fines.expected_fine_usd(law.buyer["indoor"], sc.usd_per_currency_unit)
+        seller_fine = fines.expected_fine_usd(law.seller["street"], sc.usd_per_currency_unit)
+        revenue = (b_conv.sum() * buyer_fine + s_conv.sum() * seller_fine) * scale
+        routed = revenue * imp.fines_to_services_share if law.fines_to_survivor_services else 0.0
+        m.fund_usd = m.fund_usd * (51 / 52) + routed  # a rolling year of routed fines
+        if rec is None:
+            return
+        in_service = ex[6:10].astype(float)
+        act_seg = np.bincount(s.seg[: s.n][s.status[: s.n] == ACTIVE], minlength=3)
+        ctrl = np.bincount(s.control[: s.n][s.status[: s.n] == ACTIVE], minlength=3)
+        arrests_total = float(b_arrests.sum() + s_arr.sum() + e_arr)
+        rec["people_in_prostitution"][wi] = act_seg
+        rec["people_by_control"][wi] = ctrl
+        rec["new_trafficking_victims"][wi] = n_traf
+        rec["new_entrants"][wi] = n_new + n_traf
+        rec["active_buyers"][wi] = b.active.sum()
+        rec["purchase_attempts"][wi] = attempts
+        rec["transactions"][wi] = tx
+        rec["price_index"][wi] = m.price
+        rec["arrests"][wi] = (s_arr.sum(), b_arrests.sum(), e_arr)
+        rec["convictions"][wi] = (s_conv.sum(), b_conv.sum(), e_conv)
+        rec["exits"][wi] = (ex[0], ex[1], dem[1], dem[2])
+        rec["reentries"][wi] = dem[0]
+        rec["waiting_list"][wi] = ex[2:6]
+        rec["in_service"][wi] = in_service
+        rec["violence"][wi] = viol
+        rec["records_held"][wi] = int(
+            s.record[: s.n][(s.status[: s.n] == ACTIVE) | (s.status[: s.n] == EXITED)].sum()
+        )
+        rec["records_relieved"][wi] = ex[14] + relieved0
+        rec["identified_victims"][wi] = identified
+        rec["exploiters"][wi] = int((e.alive[: e.n] == 1).sum())
+        rec["cost"][wi] = (
+            arrests_total * p["enforce.cost_per_arrest"] / scale,
+            float((in_service * cost_w).sum()),
+            edu_usd / 52 / scale,
+        )
+        rec["fine_revenue"][wi] = revenue / scale
+        rec["fines_to_services"][wi] = routed / scale
+
+    def _exploiter_risk(self, law: LegalLevers, tp_rate: float) -> float:
+        if not law.third_party.liable:
+            return 0.0
+        return (
+            tp_rate
+            * self.p["enforce.conviction_third_party"]
+            * min(law.third_party.custody_max_months, 120)
+            / 12
+        )
+
+    # ------------------------------------------------------------------ run
+    def run(self, progress: Callable[[int], None] | None = None) -> dict[str, dict[str, np.ndarray]]:
+        """Burn-in once, then both arms from the same state; returns arm -> output -> array (week, ...)."""
+        st = self.initial_state()
+        for t in range(-self.burn, 0):
+            self.step(st, "baseline", t, None, 0)
+        out: dict[str, dict[str, np.ndarray]] = {}
+        for arm in ("baseline", "reform"):
+            s2 = st.copy()
+            rec = {
+                name: np.zeros((self.sc.weeks, len(lab)) if lab else self.sc.weeks)
+                for name, (_d, lab) in OUTPUTS.items()
+            }
+            for t in range(self.sc.weeks):
+                self.step(s2, arm, t, rec, t)
+                if progress is not None and t % 52 == 51:
+                    progress(52)
+            for name in rec:
+                if name not in UNSCALED:
+                    rec[name] = rec[name] * self.scale
+            out[arm] = rec
+            self.final_state = s2
+        return out
+
+
+def start_dates(sc: Scenario) -> list[dt.date]:
+    return [sc.start + dt.timedelta(weeks=w) for w in range(sc.weeks)]

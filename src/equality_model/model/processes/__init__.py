@@ -1,0 +1,1 @@
+"""Simulation processes, one module each, run in the fixed weekly order of ``engine.STEP_ORDER``."""

@@ -1,0 +1,357 @@
+"""Demand: which buyers try to buy this week, where, and what happens when they are arrested.
+
+Each buyer ``i`` has a baseline weekly purchase probability ``λ_i`` (Gamma-distributed across
+the pool, fitted to the US buyer structure, see ``fit_rate_distribution``). In week ``t`` he buys
+in segment ``s`` with probability
+
+    p_i,t = λ_i · m_s,t · exp(−σ_i · ΔR_s,t) · (1 − c_i·e)
+
+where ``m_s,t = exp(ν_t) · P_s,t^ε_d`` (norms and price), ``ΔR_s,t`` the change in his expected
+penalty per purchase against baseline (perceived arrest risk × penalty, in custody-month
+equivalents), ``σ_i`` his risk sensitivity (lognormal), ``c_i`` course attendance with effect ``e``.
+
+Thinning: candidate purchase weeks follow a Bernoulli process at the bound ``q_i = min(1, M·λ_i)``,
+drawn as geometric skips into ``next_cand``, and a candidate is accepted with probability
+``p_i,t / q_i``. This is exact for ``p_i,t ≤ q_i``; the week's heavy work is proportional to
+purchases, and the rest is one sequential scan of a 4-byte array. Leaving the pool is a calendar
+queue (one linked list per week). A buyer
+deterred in his segment buys in the least-risky segment instead with probability ``displacement``
+(same uniform, so arms stay coupled). A purchase finds a seller with the lagged fill ratio; a
+completed purchase leads to arrest with the segment's arrest probability where the law makes
+buyers liable (``enforcement.buyer_arrest_probability``).
+
+Active buyers (a purchase in the last 52 weeks) are counted incrementally with an expiry ring.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+from scipy import optimize, stats
+
+from equality_model.model.rng import draw_u64, geometric_skip, uniform
+from equality_model.model.state import B_ALIVE, B_COURSE, B_DESISTED
+
+THINNING_BOUND = 1.25  # M: demand may rise at most 25% above baseline conditions (documented cap)
+NIL = np.int32(-1)
+NEVER_WEEK = np.int32(2**30)
+# counters returned by buyer_week
+C_ATTEMPT, C_TX, C_ARREST, C_CONVICT, C_LEFT, C_DESIST, C_CAND = 0, 3, 6, 9, 12, 13, 14
+N_COUNTERS = 15
+_INV21 = 1.0 / 2097152.0
+_INV53 = 1.0 / 9007199254740992.0
+N_CHUNKS = 16
+BLOCK = 4096  # ids are dealt to chunks in blocks, round robin: a fixed, balanced mapping
+
+
+def fit_rate_distribution(share_active: float, hf_share: float, hf_tx_share: float) -> tuple[float, float]:
+    """Gamma(shape, scale) of weekly purchase rates matching the buyer-structure targets.
+
+    Targets (Demand Abolition 2019): share of ever-buyers who bought in the past year; share of
+    those who buy 12+ times a year; their share of purchases. Annual counts are negative binomial.
+    """
+
+    def moments(k: float, th: float) -> tuple[float, float, float]:
+        d = stats.nbinom(k, 1.0 / (1.0 + 52.0 * th))
+        act = 1.0 - d.pmf(0)
+        ys = np.arange(0, 4000)
+        pm = d.pmf(ys)
+        return act, d.sf(11) / act, float((ys[12:] * pm[12:]).sum() / (ys * pm).sum())
+
+    def loss(x: np.ndarray) -> float:
+        a, h, s = moments(*np.exp(x))
+        return float(np.log(a / share_active) ** 2 + np.log(h / hf_share) ** 2 + np.log(s / hf_tx_share) ** 2)
+
+    res = optimize.minimize(
+        loss, np.log([0.2, 0.05]), method="Nelder-Mead", options={"xatol": 1e-6, "fatol": 1e-12}
+    )
+    k, th = np.exp(res.x)
+    return float(k), float(th)
+
+
+@nb.njit(inline="always", cache=True)
+def _normal(key: np.uint64, i: np.int64, c: np.int64) -> float:
+    u1 = max(uniform(key, i, c), 1e-300)
+    u2 = uniform(key, i, c + 1)
+    return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
+
+
+@nb.njit(inline="always", cache=True)
+def _push(head, nxt, slot, i):
+    nxt[i] = head[slot]
+    head[slot] = i
+
+
+@nb.njit(cache=True, error_model="numpy")
+def _leavers(t, t0, slot, flags, last_buy, next_cand, leave_head, leave_next, expire, active):
+    n_left = 0
+    i = leave_head[slot]
+    while i != NIL:
+        n_left += 1
+        i = leave_next[i]
+    left = np.empty(n_left, np.int64)
+    i = leave_head[slot]
+    k = 0
+    while i != NIL:
+        flags[i] = flags[i] & ~np.uint8(B_ALIVE)
+        next_cand[i] = NEVER_WEEK
+        lb = last_buy[i]
+        if lb > t - 52:
+            c = (i // BLOCK) % N_CHUNKS
+            active[c] -= 1
+            if lb + 52 - t0 < expire.shape[1]:
+                expire[c, lb + 52 - t0] -= 1
+        left[k] = i
+        k += 1
+        i = leave_next[i]
+    return left
+
+
+@nb.njit(parallel=True, cache=True, error_model="numpy")
+def buyer_week(
+    t,
+    t0,
+    n,
+    rate,
+    inv_log_q,
+    sens,
+    seg,
+    last_buy,
+    deter_until,
+    flags,
+    next_cand,
+    leave_head,
+    leave_next,
+    expire,
+    active,  # int64[N_CHUNKS, weeks + 52] and int64[N_CHUNKS]: active-buyer bookkeeping per chunk
+    keys,  # uint64[4]: candidate, week draws (accept/fill/arrest), convict/desist/course, deterrence
+    mult,
+    dpen,
+    displacement,
+    fill,
+    arrest_p,
+    convict_p,
+    desist_p,
+    deter_weeks,
+    course_on,
+    course_attend,
+    course_effect,
+):
+    """One week of the buyer pool, in parallel chunks of ids.
+
+    A sequential scan of ``next_cand`` finds this week's candidates; only they do real work. Every
+    draw is keyed by (buyer id, week), and counters are integers summed per chunk, so the result
+    does not depend on the number of threads. Returns the counters and the ids of buyers who left."""
+    slot = t - t0
+    n_blocks = (n + BLOCK - 1) // BLOCK
+    for c in range(N_CHUNKS):
+        active[c] -= expire[c, slot]  # purchases older than 52 weeks expire from the active count
+    left = _leavers(t, t0, slot, flags, last_buy, next_cand, leave_head, leave_next, expire, active)
+    best = 0
+    for s in range(3):
+        if dpen[s] < dpen[best]:
+            best = s
+    counts = np.zeros((N_CHUNKS, N_COUNTERS), np.int64)
+    width = expire.shape[1]
+    for c in nb.prange(N_CHUNKS):
+        out = counts[c]
+        for blk in range(c, n_blocks, N_CHUNKS):
+            _chunk_block(
+                blk * BLOCK,
+                min(n, (blk + 1) * BLOCK),
+                c,
+                t,
+                t0,
+                slot,
+                width,
+                out,
+                rate,
+                inv_log_q,
+                sens,
+                seg,
+                last_buy,
+                deter_until,
+                flags,
+                next_cand,
+                expire,
+                active,
+                keys,
+                mult,
+                dpen,
+                best,
+                displacement,
+                fill,
+                arrest_p,
+                convict_p,
+                desist_p,
+                deter_weeks,
+                course_on,
+                course_attend,
+                course_effect,
+            )
+    total = np.zeros(N_COUNTERS, np.int64)
+    for c in range(N_CHUNKS):
+        total += counts[c]
+    total[C_LEFT] = left.size
+    return total, left
+
+
+@nb.njit(cache=True, error_model="numpy")
+def _chunk_block(
+    lo,
+    hi,
+    c,
+    t,
+    t0,
+    slot,
+    width,
+    out,
+    rate,
+    inv_log_q,
+    sens,
+    seg,
+    last_buy,
+    deter_until,
+    flags,
+    next_cand,
+    expire,
+    active,
+    keys,
+    mult,
+    dpen,
+    best,
+    displacement,
+    fill,
+    arrest_p,
+    convict_p,
+    desist_p,
+    deter_weeks,
+    course_on,
+    course_attend,
+    course_effect,
+):
+    for i in range(lo, hi):
+        if next_cand[i] != t:
+            continue
+        out[C_CAND] += 1
+        iv = inv_log_q[i]
+        if iv < 0.0:
+            u = (float(draw_u64(keys[0], i, t) >> np.uint64(11)) + 0.5) * _INV53
+            gap = np.int64(min(np.log(u) * iv, 1e9)) + 1
+        else:
+            gap = np.int64(1)
+        next_cand[i] = np.int32(min(np.int64(t) + gap, np.int64(NEVER_WEEK)))
+        f = flags[i]
+        if (f & B_DESISTED) or t < deter_until[i]:
+            continue
+        lam = rate[i]
+        q = min(1.0, THINNING_BOUND * lam)
+        personal = 1.0 - course_effect if (f & B_COURSE) else 1.0
+        s = seg[i]
+        h = draw_u64(keys[1], i, t)
+        u_acc = float(h & np.uint64(0x1FFFFF)) * _INV21
+        u_fill = float((h >> np.uint64(21)) & np.uint64(0x1FFFFF)) * _INV21
+        u_arr = float((h >> np.uint64(42)) & np.uint64(0x1FFFFF)) * _INV21
+        det = np.exp(-sens[i] * dpen[s]) if dpen[s] != 0.0 else 1.0
+        p_s = lam * mult[s] * det * personal / q
+        if u_acc >= p_s:
+            if best == s or displacement <= 0.0:
+                continue
+            det_b = np.exp(-sens[i] * dpen[best]) if dpen[best] != 0.0 else 1.0
+            p_b = lam * mult[best] * det_b * personal / q
+            if u_acc >= p_b or uniform(keys[2], i, 4 * t + 3) >= displacement:
+                continue
+            s = best
+        out[C_ATTEMPT + s] += 1
+        if u_fill >= fill[s]:
+            continue
+        out[C_TX + s] += 1
+        lb = last_buy[i]
+        if lb > t - 52:
+            if lb + 52 - t0 < width:
+                expire[c, lb + 52 - t0] -= 1
+        else:
+            active[c] += 1
+        if slot + 52 < width:
+            expire[c, slot + 52] += 1
+        last_buy[i] = t
+        if u_arr < arrest_p[s]:
+            out[C_ARREST + s] += 1
+            if uniform(keys[2], i, 4 * t) < convict_p:
+                out[C_CONVICT + s] += 1
+            if uniform(keys[2], i, 4 * t + 1) < desist_p:
+                flags[i] = flags[i] | np.uint8(B_DESISTED)
+                next_cand[i] = NEVER_WEEK
+                out[C_DESIST] += 1
+            else:
+                deter_until[i] = np.int32(
+                    min(np.int64(NEVER_WEEK), np.int64(t) + geometric_skip(keys[3], i, t, 1.0 / deter_weeks))
+                )
+            if course_on and uniform(keys[2], i, 4 * t + 2) < course_attend:
+                flags[i] = flags[i] | np.uint8(B_COURSE)
+
+
+@nb.njit(cache=True, error_model="numpy")
+def init_buyers(
+    ids,
+    t_start,
+    t0,
+    rate,
+    inv_log_q,
+    sens,
+    seg,
+    last_buy,
+    deter_until,
+    flags,
+    next_cand,
+    leave_head,
+    leave_next,
+    keys,
+    shape,
+    scale,
+    seg_cum,
+    turnover_weeks,
+    sens_mu,
+    sens_sd,
+):
+    """Draw the attributes of buyers ``ids`` from their own ids (CRN-stable across arms) and
+    schedule their first candidate week and their leaving week from week ``t_start``."""
+    horizon = leave_head.size
+    for idx in range(ids.size):
+        i = ids[idx]
+        # Gamma(shape < 1): G(a) = G(a+1)·U^(1/a), G(a+1) by Marsaglia–Tsang
+        a = shape + 1.0
+        d = a - 1.0 / 3.0
+        cc = 1.0 / np.sqrt(9.0 * d)
+        k = 0
+        while True:
+            x = _normal(keys[0], i, 10 * k)
+            v = (1.0 + cc * x) ** 3
+            k += 1
+            if v <= 0.0:
+                continue
+            u = uniform(keys[0], i, 10 * k + 5)
+            if np.log(max(u, 1e-300)) < 0.5 * x * x + d - d * v + d * np.log(v):
+                break
+        g = d * v * uniform(keys[0], i, 999_983) ** (1.0 / shape)
+        lam = min(0.95, g * scale)
+        rate[i] = lam
+        q = min(1.0, THINNING_BOUND * lam)
+        inv_log_q[i] = 1.0 / np.log1p(-q) if 0.0 < q < 1.0 else 0.0
+        sens[i] = sens_mu * np.exp(sens_sd * _normal(keys[4], i, 0) - 0.5 * sens_sd * sens_sd)
+        u = uniform(keys[1], i, 0)
+        s = 0
+        while s < 2 and u >= seg_cum[s]:
+            s += 1
+        seg[i] = s
+        last_buy[i] = -(2**30)
+        deter_until[i] = -(2**30)
+        flags[i] = B_ALIVE
+        if q > 0.0:
+            first = np.int64(t_start) + geometric_skip(keys[2], i, 7, q) - 1
+            next_cand[i] = np.int32(min(first, np.int64(NEVER_WEEK)))
+        else:
+            next_cand[i] = NEVER_WEEK
+        leave = np.int64(t_start) + geometric_skip(keys[3], i, 0, 1.0 / turnover_weeks)
+        if leave - t0 < horizon:
+            _push(leave_head, leave_next, leave - t0, i)

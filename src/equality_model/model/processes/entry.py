@@ -1,0 +1,99 @@
+"""Entry and recruitment, and trafficking inflow.
+
+Voluntary entrants per week are ``Poisson(E_0 · (w_t / w_0)^ε_s · L_t)`` where ``w`` is earnings per
+person (demand and price pass through it), ``ε_s`` the supply elasticity, and ``L_t`` the change in
+deterrence from seller liability relative to baseline. Entrants join segments in proportion to
+completed purchases. Trafficking inflow is ``Poisson(T_0 · (π_t / π_0)^ε_π · exp(−κ (R_t − R_0)))``
+with ``π`` exploiters' profit per controlled person and ``R`` their expected penalty (Lee & Persson;
+Cho, Dreher & Neumayer: the scale effect). ``E_0`` and ``T_0`` are set at the end of burn-in so the
+baseline is in steady state.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from equality_model.model.rng import uniform
+from equality_model.model.state import ACTIVE, CONTROLLED, NEED_EDUCATION, NEED_HOUSING, NEED_SUD, TRAFFICKED
+
+
+@nb.njit(cache=True)
+def add_sellers(
+    lo,
+    hi,
+    t,
+    status,
+    age,
+    entered,
+    seg,
+    control,
+    exploiter,
+    debt,
+    needs,
+    record,
+    wish,
+    stage,
+    in_service,
+    key,
+    seg_cum,
+    age_mean,
+    p_controlled,
+    trafficked,
+    debt0,
+    sud_p,
+    housing_p,
+    edu_p,
+    wish_p,
+    e_alive,
+    e_nctrl,
+    n_e,
+    per_exploiter,
+):
+    """Initialise people ``lo..hi-1`` (new entrants or the initial stock), drawing from their ids.
+
+    Returns the number of exploiters in use (new exploiters are added when loads are full).
+    """
+    for j in range(lo, hi):
+        status[j] = ACTIVE
+        u = uniform(key, j, 1)
+        s = 0
+        while s < 2 and u >= seg_cum[s]:
+            s += 1
+        seg[j] = s
+        a = age_mean + 5.0 * (uniform(key, j, 2) + uniform(key, j, 3) + uniform(key, j, 4) - 1.5)
+        age[j] = max(18.0, a)
+        entered[j] = t
+        record[j] = 0
+        stage[j] = -1
+        in_service[j] = 0
+        c = 0
+        if trafficked:
+            c = TRAFFICKED
+        elif uniform(key, j, 5) < p_controlled:
+            c = CONTROLLED
+        control[j] = c
+        debt[j] = debt0 if c == TRAFFICKED else 0.0
+        exploiter[j] = -1
+        if c != 0:
+            # join a random operating exploiter with room, else a new one
+            e = np.int64(uniform(key, j, 6) * max(n_e, 1))
+            if n_e > 0 and e_alive[e] == 1 and e_nctrl[e] < per_exploiter:
+                exploiter[j] = e
+            else:
+                exploiter[j] = n_e
+                e_alive[n_e] = 1
+                e_nctrl[n_e] = 0
+                n_e += 1
+            e_nctrl[exploiter[j]] += 1
+        sud = NEED_SUD if uniform(key, j, 7) < sud_p[s] else 0
+        hou = NEED_HOUSING if uniform(key, j, 8) < housing_p[s] else 0
+        edu = NEED_EDUCATION if uniform(key, j, 9) < edu_p else 0
+        needs[j] = sud | hou | edu
+        wish[j] = 1 if uniform(key, j, 10) < wish_p else 0
+    return n_e
+
+
+def segment_shares(transactions: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+    tot = transactions.sum()
+    return transactions / tot if tot > 0 else fallback

@@ -1,0 +1,55 @@
+"""Market clearing per segment: transactions go to people in prostitution, and prices move.
+
+Completed purchases in segment ``s`` are matched at random to active people in that segment:
+person ``j`` serves ``Poisson(T_s / n_s)`` transactions, capped by capacity. The price index
+moves toward clearing: ``P_s ← P_s · (A_s / (u* C_s))^κ`` where ``A_s`` is attempts, ``C_s``
+capacity, ``u*`` the target utilisation (0.95, at which the baseline is set up) and ``κ`` the
+adjustment speed. The fill ratio ``min(1, C_s / A_s)`` is next week's chance that
+an attempt finds a seller.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from equality_model.model.rng import poisson
+from equality_model.model.state import ACTIVE
+
+
+@nb.njit(cache=True)
+def allocate(t, live, status, seg, tx, key, transactions, cap_per_seller):
+    """Random matching of this week's transactions to active people, by segment."""
+    counts = np.zeros(3, np.int64)
+    for jj in range(live.size):
+        j = live[jj]
+        tx[j] = 0.0
+        if status[j] == ACTIVE:
+            counts[seg[j]] += 1
+    served = np.zeros(3, np.float64)
+    for jj in range(live.size):
+        j = live[jj]
+        if status[j] != ACTIVE:
+            continue
+        s = seg[j]
+        lam = transactions[s] / counts[s]
+        k = poisson(key, j, t, lam)
+        k = min(k, np.int64(3.0 * cap_per_seller[s] + 1.0))
+        tx[j] = k
+        served[s] += k
+    return counts, served
+
+
+TARGET_UTILISATION = 0.95  # the baseline market is set up to clear at this utilisation of capacity
+
+
+def update_prices(price: np.ndarray, attempts: np.ndarray, capacity: np.ndarray, speed: float) -> np.ndarray:
+    """Multiplicative adjustment toward clearing at the target utilisation, bounded to [0.25, 4]."""
+    ratio = np.where(
+        capacity > 0, np.maximum(attempts, 1.0) / np.maximum(TARGET_UTILISATION * capacity, 1.0), 1.0
+    )
+    return np.clip(price * ratio**speed, 0.25, 4.0)
+
+
+def fill_ratio(attempts: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+    return np.where(attempts > 0, np.minimum(1.0, capacity / np.maximum(attempts, 1.0)), 1.0)

@@ -1,0 +1,43 @@
+"""Violence against people in prostitution, under competing hypotheses (reported side by side).
+
+Expected incidents for person ``j`` this week are ``tx_j · v_s / 1000`` times a multiplier:
+
+- exploitation hypothesis: ``RR`` if controlled or trafficked, else 1 (less exploitation, less violence);
+- displacement hypothesis (Platt et al. 2018): ``1 + (OR − 1) · x_s`` where ``x_s`` is the segment's
+  exposure to repressive policing, ``min(1, (a_sell,s + w · a_buy,s) / a_ref)`` with arrests per
+  person-year of people in prostitution and of buyers (weight ``w``);
+- combined: the product.
+
+Violence does not feed back into other processes, so all three are computed in every run.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from equality_model.model.state import ACTIVE, INDEPENDENT
+
+HYPOTHESES = ("exploitation", "displacement", "combined")
+
+
+def exposure(
+    seller_arrests_py: np.ndarray, buyer_arrests_py: np.ndarray, weight: float, reference: float
+) -> np.ndarray:
+    return np.minimum(1.0, (seller_arrests_py + weight * buyer_arrests_py) / reference)
+
+
+@nb.njit(cache=True)
+def incidents(live, status, seg, control, tx, base_per_1000, rr_exploit, disp_mult):
+    out = np.zeros(3, np.float64)
+    for jj in range(live.size):
+        j = live[jj]
+        if status[j] != ACTIVE or tx[j] == 0.0:
+            continue
+        s = seg[j]
+        base = tx[j] * base_per_1000[s] / 1000.0
+        ex = rr_exploit if control[j] != INDEPENDENT else 1.0
+        out[0] += base * ex
+        out[1] += base * disp_mult[s]
+        out[2] += base * ex * disp_mult[s]
+    return out

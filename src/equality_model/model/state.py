@@ -1,0 +1,221 @@
+"""Population state as a struct of arrays: one contiguous NumPy array per attribute.
+
+Agent ids are permanent array positions; agents are never compacted away (Starsim's
+design). Arrays are allocated with spare capacity and grown by at least 50% at a time.
+Dtypes are the smallest that hold the values, to keep state well under 64 bytes an agent.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field, fields
+
+import numpy as np
+
+# seller status
+EMPTY, ACTIVE, EXITED, GONE = 0, 1, 2, 3
+# control
+INDEPENDENT, CONTROLLED, TRAFFICKED = 0, 1, 2
+# needs bitmask (jobs is always the last step)
+NEED_SUD, NEED_HOUSING, NEED_EDUCATION = 1, 2, 4
+# buyer flags
+B_ALIVE, B_DESISTED, B_COURSE = 1, 2, 4
+NEVER = np.int32(2**30)
+
+
+def _grow(a: np.ndarray, n: int, fill: object) -> np.ndarray:
+    out = np.empty(n, dtype=a.dtype)
+    out[: a.size] = a
+    out[a.size :] = fill
+    return out
+
+
+@dataclass
+class Buyers:
+    """Men in the buyer pool (ever-buyers): 30 bytes an agent.
+
+    ``next_cand`` (the week of a buyer's next candidate purchase) is scanned sequentially each
+    week; only candidates read the other arrays. Leaving weeks are a calendar queue
+    (``leave_head[week]`` → ``leave_next[i]``), and the count of active buyers is kept per chunk of
+    ids with an expiry ring, so parallel chunks never write to shared counters.
+    """
+
+    rate: np.ndarray  # float32: weekly purchase probability under baseline conditions
+    inv_log_q: np.ndarray  # float32: 1 / log(1 - q_i), q_i the thinning bound (0 if q_i is 0 or 1)
+    sens: np.ndarray  # float32: risk sensitivity
+    seg: np.ndarray  # uint8: usual segment
+    flags: np.ndarray  # uint8: alive, desisted, attended course
+    last_buy: np.ndarray  # int32: week of the last purchase
+    deter_until: np.ndarray  # int32: deterred after arrest until this week
+    next_cand: np.ndarray  # int32: week of the next candidate purchase
+    leave_next: np.ndarray  # int32: next buyer leaving in the same week (-1 ends)
+    leave_head: np.ndarray  # int32[weeks]: first buyer leaving the pool in each week
+    expire: np.ndarray  # int64[chunks, weeks + 52]: active buyers whose last purchase expires that week
+    active: np.ndarray  # int64[chunks]: buyers with a purchase in the last 52 weeks
+    n: int = 0  # slots used (ids 0..n-1)
+
+    PER_AGENT = (
+        "rate",
+        "inv_log_q",
+        "sens",
+        "seg",
+        "flags",
+        "last_buy",
+        "deter_until",
+        "next_cand",
+        "leave_next",
+    )
+
+    @classmethod
+    def empty(cls, capacity: int, weeks: int, chunks: int) -> Buyers:
+        return cls(
+            rate=np.zeros(capacity, np.float32),
+            inv_log_q=np.zeros(capacity, np.float32),
+            sens=np.zeros(capacity, np.float32),
+            seg=np.zeros(capacity, np.uint8),
+            flags=np.zeros(capacity, np.uint8),
+            last_buy=np.full(capacity, -(2**30), np.int32),
+            deter_until=np.full(capacity, -(2**30), np.int32),
+            next_cand=np.full(capacity, NEVER, np.int32),
+            leave_next=np.full(capacity, -1, np.int32),
+            leave_head=np.full(weeks, -1, np.int32),
+            expire=np.zeros((chunks, weeks + 52), np.int64),
+            active=np.zeros(chunks, np.int64),
+        )
+
+    def ensure(self, n_needed: int) -> None:
+        """Grow capacity (at least 50%) without moving ids; chunk bookkeeping is by id range,
+        so capacity is fixed up front in the engine and growth past it is an error."""
+        if n_needed > self.rate.size:
+            raise RuntimeError(f"buyer capacity {self.rate.size} exceeded ({n_needed}); raise the allocation")
+
+    @property
+    def bytes_per_agent(self) -> int:
+        return sum(getattr(self, name).itemsize for name in self.PER_AGENT)
+
+
+@dataclass
+class Sellers:
+    """People in prostitution, including those who exited (kept for re-entry)."""
+
+    status: np.ndarray  # int8
+    age: np.ndarray  # float32 years
+    entered: np.ndarray  # int32 week of (last) entry
+    seg: np.ndarray  # uint8
+    control: np.ndarray  # uint8
+    exploiter: np.ndarray  # int32, -1 none
+    debt: np.ndarray  # float32 USD
+    needs: np.ndarray  # uint8 bitmask
+    record: np.ndarray  # uint8 selling conviction on record
+    wish: np.ndarray  # uint8 wish to exit
+    stage: np.ndarray  # int8 -1 none; service index while waiting or in service
+    in_service: np.ndarray  # uint8
+    stage_week: np.ndarray  # int32 week the stage (queue or service) began
+    exited_week: np.ndarray  # int32
+    reentries: np.ndarray  # uint8
+    tx: np.ndarray  # float32 transactions this week (scratch)
+    n: int = 0
+
+    @classmethod
+    def empty(cls, capacity: int) -> Sellers:
+        return cls(
+            status=np.zeros(capacity, np.int8),
+            age=np.zeros(capacity, np.float32),
+            entered=np.zeros(capacity, np.int32),
+            seg=np.zeros(capacity, np.uint8),
+            control=np.zeros(capacity, np.uint8),
+            exploiter=np.full(capacity, -1, np.int32),
+            debt=np.zeros(capacity, np.float32),
+            needs=np.zeros(capacity, np.uint8),
+            record=np.zeros(capacity, np.uint8),
+            wish=np.zeros(capacity, np.uint8),
+            stage=np.full(capacity, -1, np.int8),
+            in_service=np.zeros(capacity, np.uint8),
+            stage_week=np.zeros(capacity, np.int32),
+            exited_week=np.full(capacity, -NEVER, np.int32),
+            reentries=np.zeros(capacity, np.uint8),
+            tx=np.zeros(capacity, np.float32),
+        )
+
+    def ensure(self, n_needed: int) -> None:
+        cap = self.status.size
+        if n_needed <= cap:
+            return
+        new = max(n_needed, cap + cap // 2)
+        fills = {"exploiter": -1, "stage": -1, "exited_week": -NEVER}
+        for f in fields(self):
+            if f.name == "n":
+                continue
+            setattr(self, f.name, _grow(getattr(self, f.name), new, fills.get(f.name, 0)))
+
+    @property
+    def bytes_per_agent(self) -> int:
+        return sum(getattr(self, f.name).itemsize for f in fields(self) if f.name != "n")
+
+
+@dataclass
+class Exploiters:
+    """Third parties who control people: how many, and whether still operating."""
+
+    alive: np.ndarray  # uint8
+    n_ctrl: np.ndarray  # int32 people controlled
+    profit: np.ndarray  # float32 USD this week
+    n: int = 0
+
+    @classmethod
+    def empty(cls, capacity: int) -> Exploiters:
+        return cls(np.zeros(capacity, np.uint8), np.zeros(capacity, np.int32), np.zeros(capacity, np.float32))
+
+    def ensure(self, n_needed: int) -> None:
+        cap = self.alive.size
+        if n_needed <= cap:
+            return
+        new = max(n_needed, cap + cap // 2)
+        self.alive = _grow(self.alive, new, 0)
+        self.n_ctrl = _grow(self.n_ctrl, new, 0)
+        self.profit = _grow(self.profit, new, 0.0)
+
+
+@dataclass
+class Market:
+    """Aggregate market state carried between weeks."""
+
+    price: np.ndarray  # float64[3] price index (1 = baseline)
+    fill: np.ndarray  # float64[3] share of purchase attempts that find a seller (lagged clearing)
+    capacity_per_seller: np.ndarray  # float64[3] weekly transactions a person can serve
+    norm: float = 0.0  # log-point shift of buyers' propensity from norms (0 at baseline)
+    fund_usd: float = 0.0  # routed fines not yet spent
+    entry_rates: np.ndarray = field(default_factory=lambda: np.zeros(3))  # per week by control, at baseline
+    earn0: float = 1.0  # earnings per person per week at baseline
+    profit0: float = 1.0  # exploiter profit per controlled person per week at baseline
+    risk0: float = 0.0  # exploiters' expected penalty at baseline
+    entry_carry: int = 0  # burn-in: surplus entrants carried forward (<= 0)
+    liable0: float = 0.0  # share of the market where selling is an offence at baseline
+    entries: list[np.ndarray] = field(default_factory=list)  # burn-in entrants by control, for the rates
+
+
+@dataclass
+class State:
+    buyers: Buyers
+    sellers: Sellers
+    exploiters: Exploiters
+    market: Market
+
+    def copy(self) -> State:
+        return copy.deepcopy(self)
+
+    @property
+    def n_agents(self) -> int:
+        return self.buyers.n + self.sellers.n + self.exploiters.n
+
+    def nbytes(self) -> int:
+        total = 0
+        for pop in (self.buyers, self.sellers, self.exploiters):
+            for f in fields(pop):
+                if f.name != "n":
+                    total += getattr(pop, f.name).nbytes
+        return total
+
+    def bytes_per_agent(self) -> float:
+        """Bytes of state per agent slot in use (all populations, calendars included)."""
+        return self.nbytes() / max(1, self.n_agents)
