@@ -2,8 +2,8 @@
 
 Order of processes within each week (``STEP_ORDER``), documented with equations in docs/model.md:
 norms → demand (buyers, with buyer arrests) → market clearing → exploitation → enforcement
-(people in prostitution, exploiters) → violence → entry and trafficking inflow → exit → re-entry,
-ageing and mortality → fines routed to services.
+(people in prostitution, exploiters) → violence → exit → re-entry, ageing and mortality → entry and
+trafficking inflow (after the outflows, so burn-in can replace them) → fines routed to services.
 
 Both arms share the burn-in (run once under the baseline regime) and then continue from a copy of
 the same state with the same stream keys, so their difference is the policy's.
@@ -53,9 +53,9 @@ STEP_ORDER = (
     "exploitation",
     "enforcement",
     "violence",
-    "entry",
     "exit",
     "demography",
+    "entry",
     "fines",
 )
 ROLES = ("seller", "buyer", "third_party")
@@ -109,6 +109,7 @@ STREAM_NAMES = (
     "exploiter.arrest",
     "exploiter.convict",
     "seller.record",
+    "exit.capacity",
     "exit.success",
     "exit.wish",
     "exit.access",
@@ -329,7 +330,7 @@ class Simulation:
             return hit
         a = np.asarray(get(self.sc.baseline_implementation), dtype=float)
         b = np.asarray(get(imp), dtype=float)
-        val = (1 - w) * a + w * b
+        val = np.where(a == b, a, (1 - w) * a + w * b)  # equal levers blend exactly (null reforms)
         self._memo[memo_key] = val
         return val
 
@@ -548,6 +549,8 @@ class Simulation:
         succ = np.array([imp.services.pool(nm).success for nm in SERVICES])
         if law.fines_to_survivor_services:
             cap = cap + fines.extra_places(m.fund_usd, float(cost_w.mean())) / 4 / scale
+        # places in agents: a fractional place (scale > 1) is available with that probability this week
+        cap = exits.whole_places(cap, k["exit.capacity"], np.int64(t))
         relief_p = {"automatic": 1.0, "on_motion": 1.0, "judicial_discretion": 0.5}.get(
             law.record_relief_mode, 0.0
         )
@@ -598,9 +601,10 @@ class Simulation:
             1 - np.exp(-p["seller.mortality_per_year"] / 52),
             p["seller.age_out"],
         )
-        # exploiters with nobody left stop operating; counts of controlled people are refreshed
+        # exploiters with nobody left under their control stop operating; loads are refreshed
         ctrl_mask = (s.status[: s.n] == ACTIVE) & (s.exploiter[: s.n] >= 0)
         e.n_ctrl[: e.n] = np.bincount(s.exploiter[: s.n][ctrl_mask], minlength=e.n)[: e.n]
+        e.alive[: e.n][e.n_ctrl[: e.n] == 0] = 0
 
         # 9. entry and trafficking inflow (after outflows, so burn-in keeps the stock steady)
         active = s.status[: s.n] == ACTIVE
@@ -691,7 +695,7 @@ class Simulation:
         rec["identified_victims"][wi] = identified
         rec["exploiters"][wi] = int((e.alive[: e.n] == 1).sum())
         rec["cost"][wi] = (
-            arrests_total * p["enforce.cost_per_arrest"] / scale,
+            arrests_total * p["enforce.cost_per_arrest"],
             float((in_service * cost_w).sum()),
             edu_usd / 52 / scale,
         )

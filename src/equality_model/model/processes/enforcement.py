@@ -4,8 +4,8 @@ Effort is given in observable units (buyer arrests per 1,000 purchases; arrests 
 for people in prostitution; per exploiter-year for third parties). The law gates it: where
 selling is lawful in a segment there are no arrests of sellers there, where buying is lawful
 none of buyers, and a Canada-style partial liability (street soliciting only) applies only to
-the street segment. Convictions create a selling record; arrests of exploiters free the people
-they control, and identified trafficking victims are referred to exit services.
+the street segment. Convictions create a selling record; a convicted exploiter stops operating,
+which frees the people he controlled, and identified trafficking victims are referred to exit services.
 """
 
 from __future__ import annotations

@@ -1,12 +1,15 @@
 """Entry and recruitment, and trafficking inflow.
 
-Voluntary entrants per week are ``Poisson(E_0 · (w_t / w_0)^ε_s · L_t)`` where ``w`` is earnings per
-person (demand and price pass through it), ``ε_s`` the supply elasticity, and ``L_t`` the change in
-deterrence from seller liability relative to baseline. Entrants join segments in proportion to
-completed purchases. Trafficking inflow is ``Poisson(T_0 · (π_t / π_0)^ε_π · exp(−κ (R_t − R_0)))``
-with ``π`` exploiters' profit per controlled person and ``R`` their expected penalty (Lee & Persson;
-Cho, Dreher & Neumayer: the scale effect). ``E_0`` and ``T_0`` are set at the end of burn-in so the
-baseline is in steady state.
+Entrants per week come in three kinds, each ``Poisson(rate_0 · factor)``: independent entrants with
+factor ``S_t = (w_t / w_0)^ε_s · L_t`` (``w`` earnings per person, through which demand and price pass;
+``ε_s`` the supply elasticity; ``L_t`` the change in deterrence from seller liability against baseline);
+people recruited under a third party's control with ``S_t · √F_t``; trafficking victims with
+``F_t = (π_t / π_0)^ε_π · exp(−κ (R_t − R_0))`` (``π`` exploiters' profit per controlled person, ``R``
+their expected penalty: arrest rate × conviction × custody, plus a pass-through share of buyers'
+penalty change; Lee & Persson; Cho, Dreher & Neumayer: the scale effect). The baseline rates are set
+at the end of burn-in, during which entrants replace the net outflow (split by the initial make-up),
+so the baseline starts in steady state. Counts are drawn from a generator seeded by (seed,
+replicate, week), the same in both arms. Entrants join segments in proportion to completed purchases.
 """
 
 from __future__ import annotations

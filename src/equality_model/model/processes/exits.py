@@ -171,6 +171,19 @@ def exit_week(
 
 
 @nb.njit(cache=True)
+def whole_places(capacity, key, t):
+    """Places in agents: the whole part, plus one more with probability equal to the fraction.
+
+    At scale > 1 a pool of, say, 100 places is 0.5 agent-places; truncating would lose it."""
+    out = np.empty(capacity.size, np.float64)
+    for k in range(capacity.size):
+        c = capacity[k]
+        whole = np.floor(c)
+        out[k] = whole + (1.0 if uniform(key, k, t) < c - whole else 0.0)
+    return out
+
+
+@nb.njit(cache=True)
 def clear_all_records(live, record):
     c = 0
     for jj in range(live.size):

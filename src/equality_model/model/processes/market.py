@@ -1,7 +1,9 @@
 """Market clearing per segment: transactions go to people in prostitution, and prices move.
 
 Completed purchases in segment ``s`` are matched at random to active people in that segment:
-person ``j`` serves ``Poisson(T_s / n_s)`` transactions, capped by capacity. The price index
+person ``j`` serves ``Poisson(T_s / n_s)`` transactions, truncated at ``3·c_s + 1`` (``c_s`` her weekly
+capacity) so one person cannot absorb an implausible share; the served total is used for earnings
+and violence, the purchase count for the market. The price index
 moves toward clearing: ``P_s ← P_s · (A_s / (u* C_s))^κ`` where ``A_s`` is attempts, ``C_s``
 capacity, ``u*`` the target utilisation (0.95, at which the baseline is set up) and ``κ`` the
 adjustment speed. The fill ratio ``min(1, C_s / A_s)`` is next week's chance that
