@@ -153,7 +153,7 @@ def bandwidth(agent_steps_per_s: float, bytes_per_agent_step: float) -> dict[str
     }
 
 
-def reference() -> dict[str, Any]:
+def reference(quick: bool = False) -> dict[str, Any]:
     try:
         sys.path.insert(0, os.getcwd())
         from benchmarks.reference import compare  # type: ignore[import-not-found]
@@ -162,7 +162,12 @@ def reference() -> dict[str, Any]:
             "skipped": f"reference benchmark unavailable ({exc}); run from a source checkout "
             "with `pip install -e .[bench]`"
         }
-    return compare.run_all()  # type: ignore[no-any-return]
+    rep = compare.main(["--quick"] if quick else [])
+    ratios = {
+        f"engine at {r['engine_n']:,} buyers / Mesa at {r['mesa_n']:,}": f"{r['ratio']:,.0f}x"
+        for r in rep["speed"].get("engine_vs_mesa", [])
+    }
+    return {"report": rep, "summary": ratios}
 
 
 def run_all(
@@ -192,6 +197,6 @@ def run_all(
     log("memory bandwidth…")
     out["bandwidth"] = bandwidth(out["national"]["agent_steps_per_s"], 4.0)
     log("reference model against Mesa…")
-    out["reference"] = reference()
+    out["reference"] = reference(quick)
     out["peak_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     return out

@@ -107,8 +107,7 @@ def _leavers(t, t0, slot, flags, last_buy, next_cand, leave_head, leave_next, ex
     return left
 
 
-@nb.njit(parallel=True, cache=True, error_model="numpy")
-def buyer_week(
+def _buyer_week(
     t,
     t0,
     n,
@@ -194,6 +193,20 @@ def buyer_week(
         total += counts[c]
     total[C_LEFT] = left.size
     return total, left
+
+
+# One kernel, two compilations: threads pay off only for large pools; small ones run serially
+# (thread wake-ups dominate, and under load they can cost more than the work). Results are the
+# same either way: draws are keyed by (buyer, week) and counters are integers per fixed chunk.
+buyer_week_parallel = nb.njit(parallel=True, cache=True, error_model="numpy")(_buyer_week)
+buyer_week_serial = nb.njit(cache=True, error_model="numpy")(_buyer_week)
+PARALLEL_MIN_BUYERS = 200_000
+
+
+def buyer_week(t, t0, n, *args):  # type: ignore[no-untyped-def]
+    """One week of the buyer pool (see ``_buyer_week``); picks the threaded build for large pools."""
+    kernel = buyer_week_parallel if n >= PARALLEL_MIN_BUYERS else buyer_week_serial
+    return kernel(t, t0, n, *args)
 
 
 @nb.njit(cache=True, error_model="numpy")

@@ -1,0 +1,1 @@
+"""Benchmarks for the equality-model engine (speed measurements, never timed unit tests)."""
