@@ -157,6 +157,7 @@ def save(ds: xr.Dataset, path: str | Path) -> Path:
     os.close(fd)
     try:
         ds.to_netcdf(tmp, engine="h5netcdf")
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; results are meant to be shared
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -165,6 +166,7 @@ def save(ds: xr.Dataset, path: str | Path) -> Path:
     fd, tmpc = tempfile.mkstemp(dir=path.parent, suffix=".csv.tmp")
     os.close(fd)
     summary(ds).to_csv(tmpc, index=False)
+    os.chmod(tmpc, 0o644)
     os.replace(tmpc, csv)
     return path
 

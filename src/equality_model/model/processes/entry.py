@@ -41,6 +41,7 @@ def add_sellers(
     key,
     seg_cum,
     age_mean,
+    tenure_years,
     p_controlled,
     trafficked,
     debt0,
@@ -65,6 +66,8 @@ def add_sellers(
             s += 1
         seg[j] = s
         a = age_mean + 5.0 * (uniform(key, j, 2) + uniform(key, j, 3) + uniform(key, j, 4) - 1.5)
+        if tenure_years > 0.0:  # the initial stock: entry age plus an exponential time in the trade
+            a += min(-np.log(max(uniform(key, j, 11), 1e-12)) * tenure_years, 40.0)
         age[j] = max(18.0, a)
         entered[j] = t
         record[j] = 0
