@@ -615,16 +615,17 @@ class Simulation:
         n_ctrl_people = int(by_type[CONTROLLED] + by_type[TRAFFICKED])
         profit_pp = taken / max(n_ctrl_people, 1)
         if t < 0:
-            # Burn-in holds the stock steady: entrants replace the week's net outflow, split by the
-            # make-up of the initial stock (independent, controlled, trafficked); a surplus is carried
-            # forward so weekly noise does not ratchet the stock up.
+            # Burn-in holds the stock and its trafficked part steady: trafficking victims replace the
+            # week's fall in victims (exits, repaid debts, people freed); other entrants make up the rest
+            # of the net outflow, split by the initial make-up (independent, controlled). A surplus is
+            # carried forward (negative) so weekly noise does not ratchet the stock up.
             due = int(by_type_before.sum() - by_type.sum()) + int(m.entry_carry)
-            n_total = max(0, due)
-            m.entry_carry = min(0, due)
-            g = np.random.default_rng(
-                np.random.SeedSequence(self.sc.seed, spawn_key=(self.rep, 7, t + 10**6))
-            )
-            n_by = g.multinomial(n_total, self.entry_mix)
+            n_traf = max(0, int(by_type_before[TRAFFICKED] - by_type[TRAFFICKED]))
+            rest = max(0, due) - n_traf
+            m.entry_carry = min(0, due) + min(0, rest)
+            mix = self.entry_mix[:2] / max(self.entry_mix[:2].sum(), 1e-12)
+            ind_ctl = self.streams.generator(f"entry.count.{t}").multinomial(max(0, rest), mix)
+            n_by = np.array([ind_ctl[0], ind_ctl[1], n_traf])
             m.entries.append(n_by.astype(float))
             if t == -1:
                 tail = max(1, min(52, len(m.entries)))
@@ -644,9 +645,7 @@ class Simulation:
             traffic = (max(profit_pp, 1e-9) / m.profit0) ** p["traffic.profit_elasticity"] * np.exp(
                 -p["traffic.risk_sensitivity"] * (risk - m.risk0)
             )
-            g = np.random.default_rng(
-                np.random.SeedSequence(self.sc.seed, spawn_key=(self.rep, 7, t + 10**6))
-            )
+            g = self.streams.generator(f"entry.count.{t}")  # same draws in both arms: coupled counts
             lam = m.entry_rates * np.array([supply, supply * traffic**0.5, traffic])
             n_by = g.poisson(np.maximum(lam, 0.0))
         n_ind, n_ctl, n_traf = (int(x) for x in n_by)
