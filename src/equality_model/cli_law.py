@@ -307,23 +307,8 @@ def _regime_summary(cat: Catalog, regime: Regime) -> dict[str, Any]:
     }
 
 
-@app.command("list")
-def list_cmd(
-    on: Annotated[
-        str | None,
-        typer.Option(
-            "--on",
-            metavar="YYYY-MM-DD",
-            show_default=False,
-            help="Show the law in force on this date (default: today).",
-        ),
-    ] = None,
-    catalog: CatalogOpt = None,
-    format: FormatOpt = Format.table,
-) -> None:
-    """List every jurisdiction (and reform) with its regime type and pillar levels on a date."""
-    day = _date(on, "--on")
-    cat = _catalog(catalog)
+def list_rows(cat: Catalog, day: dt.date) -> list[dict[str, Any]]:
+    """Every jurisdiction (law in force on ``day``) and every reform: the `laws list` JSON rows."""
     rows = [_list_row(cat, jid, day) for jid in sorted(cat.jurisdictions)]
     for rid in sorted(cat.reforms):
         rf = cat.reforms[rid]
@@ -342,6 +327,27 @@ def list_cmd(
                 **_regime_summary(cat, regime),
             }
         )
+    return rows
+
+
+@app.command("list")
+def list_cmd(
+    on: Annotated[
+        str | None,
+        typer.Option(
+            "--on",
+            metavar="YYYY-MM-DD",
+            show_default=False,
+            help="Show the law in force on this date (default: today).",
+        ),
+    ] = None,
+    catalog: CatalogOpt = None,
+    format: FormatOpt = Format.table,
+) -> None:
+    """List every jurisdiction (and reform) with its regime type and pillar levels on a date."""
+    day = _date(on, "--on")
+    cat = _catalog(catalog)
+    rows = list_rows(cat, day)
     if format == Format.json:
         _emit_json(rows)
         return

@@ -61,22 +61,7 @@ def scenarios_list(format: FormatOpt = Format.table) -> None:
     """List the built-in scenarios."""
     from equality_model.model.scenario import builtin_names, load_scenario
 
-    rows = []
-    for name in builtin_names():
-        sc = load_scenario(name)
-        rows.append(
-            {
-                "name": sc.name,
-                "title": sc.title,
-                "jurisdiction": sc.jurisdiction,
-                "baseline": sc.baseline,
-                "reform": sc.reform,
-                "start": sc.start.isoformat(),
-                "years": sc.years,
-                "scale": sc.scale,
-                "replicates": sc.replicates,
-            }
-        )
+    rows = [load_scenario(name).row() for name in builtin_names()]
     if format == Format.json:
         typer.echo(json.dumps(rows, indent=2))
         return

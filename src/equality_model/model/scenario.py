@@ -134,6 +134,20 @@ class Scenario(_M):
             return self.reform_implementation
         return self.baseline_implementation
 
+    def row(self) -> dict[str, object]:
+        """The `scenarios list --format json` row (a promise to scripts: extend, never rename)."""
+        return {
+            "name": self.name,
+            "title": self.title,
+            "jurisdiction": self.jurisdiction,
+            "baseline": self.baseline,
+            "reform": self.reform,
+            "start": self.start.isoformat(),
+            "years": self.years,
+            "scale": self.scale,
+            "replicates": self.replicates,
+        }
+
     def params(self) -> ParamSet:
         return ParamSet.default().with_overrides(self.parameters)
 

@@ -30,24 +30,7 @@ def catalog() -> Catalog:
 def laws_rows(on: dt.date) -> tuple[dict[str, Any], ...]:
     """Every jurisdiction (law in force on ``on``) and every reform, as ``laws list --format json``."""
     cat = catalog()
-    rows: list[dict[str, Any]] = [cli_law._list_row(cat, jid, on) for jid in sorted(cat.jurisdictions)]
-    for rid in sorted(cat.reforms):
-        rf = cat.reforms[rid]
-        regime = cat.resolve(f"{rf.applies_to}+{rf.id}")
-        rows.append(
-            {
-                "id": f"{rf.applies_to}+{rf.id}",
-                "kind": "reform",
-                "name": rf.title,
-                "level": cat.jurisdiction(rf.applies_to).level,
-                "role": "reform",
-                "currency": regime.currency,
-                "jurisdiction": rf.applies_to,
-                "status": rf.status,
-                "bills": list(rf.bills),
-                **cli_law._regime_summary(cat, regime),
-            }
-        )
+    rows: list[dict[str, Any]] = cli_law.list_rows(cat, on)
     return tuple(rows)
 
 

@@ -161,20 +161,7 @@ def scenario_rows() -> tuple[dict[str, Any], ...]:
         except InputError as exc:
             rows.append({"name": name, "error": str(exc)})
             continue
-        rows.append(
-            {
-                "name": sc.name,
-                "title": sc.title,
-                "jurisdiction": sc.jurisdiction,
-                "baseline": sc.baseline,
-                "reform": sc.reform,
-                "start": sc.start.isoformat(),
-                "years": sc.years,
-                "scale": sc.scale,
-                "replicates": sc.replicates,
-                "population": sc.population.model_dump(mode="json"),
-            }
-        )
+        rows.append({**sc.row(), "population": sc.population.model_dump(mode="json")})
     return tuple(rows)
 
 
