@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -131,3 +132,26 @@ def user_catalog(tmp_path: Path) -> Callable[..., Path]:
         return root
 
     return make
+
+
+# Debian's Chromium for the browser tests: never a Playwright download.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--headless=new",
+)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> dict[str, object]:
+    """Launch options for Debian's Chromium: skipped locally without it, a failure under CI."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
+            pytest.fail(f"{CHROMIUM} is missing under CI: .ci/run should install Debian's chromium package")
+        pytest.skip(f"{CHROMIUM} not found (install Debian's chromium package to run the browser tests)")
+    return {"executable_path": str(CHROMIUM), "args": list(CHROMIUM_ARGS)}

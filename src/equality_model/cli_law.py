@@ -27,7 +27,7 @@ from equality_model.errors import InputError
 from equality_model.law.cases import cases_dir, check_case, load_cases
 from equality_model.law.catalog import Catalog, Regime, default_catalog, parse_date
 from equality_model.law.diff import Change, Diff, diff, penalty_text
-from equality_model.law.evaluate import applies, evaluate, parse_act, parse_circumstances, parse_party
+from equality_model.law.evaluate import evaluate, explain, parse_act, parse_circumstances, parse_party
 from equality_model.law.schema import (
     Act,
     AddOffence,
@@ -558,32 +558,12 @@ def eval_cmd(
     )
     cat = _catalog(catalog)
     r = cat.resolve(regime)
-    applied = evaluate(r, a, p, circs)
-    not_applicable = []
-    for o in r.offences:
-        if o.act == a and o.party == p and not applies(o, a, p, circs):
-            missing = [c for c in o.requires if c not in circs]
-            exempt = [c for c in o.exempt_when if c in circs]
-            why = []
-            if missing:
-                why.append("needs " + ", ".join(c.value for c in missing))
-            if exempt:
-                why.append("exempt when " + ", ".join(c.value for c in exempt))
-            not_applicable.append({"id": o.id, "reason": "; ".join(why), "citation": o.citation})
+    report = explain(r, a, p, circs)
     if format == Format.json:
-        _emit_json(
-            {
-                "regime": r.ref,
-                "label": r.label,
-                "act": a.value,
-                "party": p.value,
-                "circumstances": sorted(c.value for c in circs),
-                "lawful": not applied,
-                "offences": [x.as_dict() for x in applied],
-                "not_applicable": not_applicable,
-            }
-        )
+        _emit_json(report)
         return
+    applied = evaluate(r, a, p, circs)
+    not_applicable = report["not_applicable"]
     console = _console()
     case = f"{PARTY_ONE[p]}: {ACT_WORDS[a]}"
     if circs:

@@ -1,6 +1,6 @@
 """Render the report in headless Chromium (no network) and take a screenshot.
 
-Skipped when /usr/bin/chromium or Playwright is missing (CI installs Debian's chromium).
+Uses the ``chromium`` fixture (tests/conftest.py): skipped locally without Debian's chromium, fails under CI.
 """
 
 from __future__ import annotations
@@ -10,21 +10,8 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
-
-@pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium (apt-get install chromium)"
-)
-def test_report_renders_offline_in_chromium(built, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_report_renders_offline_in_chromium(built, tmp_path: Path, chromium: dict) -> None:  # type: ignore[no-untyped-def]
     sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright (pip install playwright)")
     html = Path(built.html)
     # a copy alone in its folder: the page must not need the PNG files next to it
@@ -32,7 +19,7 @@ def test_report_renders_offline_in_chromium(built, tmp_path: Path) -> None:  # t
     shutil.copyfile(html, alone)
     requested: list[str] = []
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = p.chromium.launch(**chromium)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
 

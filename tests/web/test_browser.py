@@ -18,38 +18,18 @@ from equality_model.law.catalog import default_catalog
 from equality_model.web import Settings, create_app
 from equality_model.web.server import serve_in_thread
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--headless=new",
-]
-
-
-def _chromium_or_skip() -> None:
-    if CHROMIUM.exists():
-        return
-    if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
-        pytest.fail(f"{CHROMIUM} is missing under CI: .ci/run should install Debian's chromium package")
-    pytest.skip(f"{CHROMIUM} not found (install Debian's chromium package to run the browser tests)")
-
 
 @pytest.fixture(scope="module")
-def base_url() -> Iterator[str]:
-    _chromium_or_skip()
+def base_url(chromium: dict) -> Iterator[str]:
     app = create_app(Settings(max_jobs=1, job_timeout=120, prewarm=True))
     with serve_in_thread(app) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
-def browser(base_url: str) -> Iterator[Browser]:
+def browser(base_url: str, chromium: dict) -> Iterator[Browser]:
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        b = p.chromium.launch(**chromium)
         try:
             yield b
         finally:

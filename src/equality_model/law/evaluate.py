@@ -140,3 +140,32 @@ def evaluate(
     p = party if isinstance(party, Party) else parse_party(party)
     c = parse_circumstances(str(x.value if isinstance(x, Circumstance) else x) for x in circumstances)
     return [effective(o, c) for o in regime.offences if applies(o, a, p, c)]
+
+
+def explain(
+    regime: Regime, act: Act, party: Party, circumstances: frozenset[Circumstance]
+) -> dict[str, object]:
+    """The ``laws eval --format json`` object: what applies, and why the other offences for this act
+    and party do not (a required circumstance missing, or an exemption). Shared by CLI and web API."""
+    applied = evaluate(regime, act, party, circumstances)
+    not_applicable = []
+    for o in regime.offences:
+        if o.act == act and o.party == party and not applies(o, act, party, circumstances):
+            why = []
+            missing = [c for c in o.requires if c not in circumstances]
+            exempt = [c for c in o.exempt_when if c in circumstances]
+            if missing:
+                why.append("needs " + ", ".join(c.value for c in missing))
+            if exempt:
+                why.append("exempt when " + ", ".join(c.value for c in exempt))
+            not_applicable.append({"id": o.id, "reason": "; ".join(why), "citation": o.citation})
+    return {
+        "regime": regime.ref,
+        "label": regime.label,
+        "act": act.value,
+        "party": party.value,
+        "circumstances": sorted(c.value for c in circumstances),
+        "lawful": not applied,
+        "offences": [x.as_dict() for x in applied],
+        "not_applicable": not_applicable,
+    }

@@ -14,7 +14,7 @@ from equality_model import cli_law
 from equality_model.errors import InputError
 from equality_model.law.catalog import Catalog, Regime, default_catalog
 from equality_model.law.diff import diff
-from equality_model.law.evaluate import applies, evaluate
+from equality_model.law.evaluate import explain
 from equality_model.law.schema import Act, Circumstance, Party
 from equality_model.law.scorecard import REGIME_TYPE_LABELS
 
@@ -269,29 +269,7 @@ def diff_view(a: str, b: str) -> dict[str, Any]:
 
 def eval_json(regime_ref: str, act: Act, party: Party, circs: frozenset[Circumstance]) -> dict[str, Any]:
     """``laws eval --format json``."""
-    r = resolve(regime_ref)
-    applied = evaluate(r, act, party, circs)
-    not_applicable = []
-    for o in r.offences:
-        if o.act == act and o.party == party and not applies(o, act, party, circs):
-            missing = [c for c in o.requires if c not in circs]
-            exempt = [c for c in o.exempt_when if c in circs]
-            why = []
-            if missing:
-                why.append("needs " + ", ".join(c.value for c in missing))
-            if exempt:
-                why.append("exempt when " + ", ".join(c.value for c in exempt))
-            not_applicable.append({"id": o.id, "reason": "; ".join(why), "citation": o.citation})
-    return {
-        "regime": r.ref,
-        "label": r.label,
-        "act": act.value,
-        "party": party.value,
-        "circumstances": sorted(c.value for c in circs),
-        "lawful": not applied,
-        "offences": [x.as_dict() for x in applied],
-        "not_applicable": not_applicable,
-    }
+    return explain(resolve(regime_ref), act, party, circs)
 
 
 def not_found(exc: InputError) -> bool:
