@@ -481,7 +481,6 @@ class Simulation:
             s.status,
             s.seg,
             s.record,
-            s.wish,
             k["seller.arrest"],
             k["seller.convict"],
             p_week,
@@ -491,7 +490,6 @@ class Simulation:
             self._blend(arm, t, lambda i: i.enforcement.third_party_arrests_per_exploiter_year, "tp")
         )
         tp_week = float(enforcement.weekly_probability(tp_rate)) if law.third_party.liable else 0.0
-        arrested = np.zeros(e.n, np.uint8)
         e_arr, e_conv = enforcement.arrest_exploiters(
             np.int32(t),
             e.n,
@@ -501,7 +499,6 @@ class Simulation:
             k["exploiter.convict"],
             tp_week,
             p["enforce.conviction_third_party"],
-            arrested,
         )
         _freed, identified = enforcement.free_controlled(
             live, s.status, s.control, s.exploiter, s.debt, s.wish, e.alive

@@ -27,7 +27,7 @@ def weekly_probability(per_year: np.ndarray | float) -> np.ndarray:
 
 
 @nb.njit(cache=True)
-def arrest_sellers(t, live, status, seg, record, wish, key_arrest, key_convict, p_week, convict_p):
+def arrest_sellers(t, live, status, seg, record, key_arrest, key_convict, p_week, convict_p):
     """Arrests (and convictions) of people in prostitution; p_week is zero where selling is lawful."""
     arrests = np.zeros(3, np.int64)
     convictions = np.zeros(3, np.int64)
@@ -47,17 +47,15 @@ def arrest_sellers(t, live, status, seg, record, wish, key_arrest, key_convict, 
 
 
 @nb.njit(cache=True)
-def arrest_exploiters(t, n_e, alive, n_ctrl, key_arrest, key_convict, p_week, convict_p, arrested):
-    """Arrests of exploiters; marks the arrested (convicted ones stop operating)."""
+def arrest_exploiters(t, n_e, alive, n_ctrl, key_arrest, key_convict, p_week, convict_p):
+    """Arrests of exploiters; convicted ones stop operating."""
     n_arr = 0
     n_conv = 0
     for e in range(n_e):
-        arrested[e] = 0
         if alive[e] == 0 or p_week <= 0.0:
             continue
         if uniform(key_arrest, e, t) < p_week:
             n_arr += 1
-            arrested[e] = 1
             if uniform(key_convict, e, t) < convict_p:
                 n_conv += 1
                 alive[e] = 0
