@@ -129,6 +129,19 @@ class ArmLaw:
     after: LegalLevers
 
 
+@dataclass(frozen=True)
+class WeekDemand:
+    """What buyers face in one arm this week (norms, penalties, enforcement, price)."""
+
+    law: LegalLevers
+    imp: Implementation
+    edu_usd: float  # community education spending, USD a year
+    dpen: np.ndarray  # float64[3] change in expected penalty per purchase against baseline, by segment
+    mult: np.ndarray  # float64[3] norms × price multiplier of the purchase rate
+    arrest_p: np.ndarray  # float64[3] arrest probability per completed purchase
+    course_on: bool  # a demand-reduction course is offered after arrest
+
+
 def arm_levers(sc: Scenario) -> dict[str, ArmLaw]:
     cat = default_catalog()
     base = levers(cat.resolve(sc.baseline))
@@ -356,17 +369,14 @@ class Simulation:
                 out[i] = min(1.0, risk) * self._penalty_index(lv, seg)
         return out
 
-    # ------------------------------------------------------------------ one week
-    def step(self, st: State, arm: str, t: int, rec: dict[str, np.ndarray] | None, wi: int) -> None:
-        sc, p, k = self.sc, self.p, self.keys
+    # ------------------------------------------------------------------ demand inputs
+    def _demand_inputs(self, st: State, arm: str, t: int) -> WeekDemand:
+        """Norms (step 1) and the conditions buyers face this week in one arm."""
+        sc, p = self.sc, self.p
         law = self.law[arm].after if t >= 0 else self.law[arm].before
         base_law = self.law["baseline"].before
         imp, _w = self._implementation(arm, t)
-        b, s, e, m = st.buyers, st.sellers, st.exploiters, st.market
-        scale = self.scale
-        by_type_before = np.bincount(s.control[: s.n][s.status[: s.n] == ACTIVE], minlength=3)
-        # slots still in play (active or exited); kernels skip the rest, who left for good
-        live = np.flatnonzero((s.status[: s.n] == ACTIVE) | (s.status[: s.n] == EXITED)).astype(np.int64)
+        m = st.market
 
         # 1. norms
         edu_usd = float(self._blend(arm, t, lambda i: i.education_usd_per_year, "edu"))
@@ -407,44 +417,88 @@ class Simulation:
         course_on = (bool(imp.enforcement.demand_course) and t >= 0) or bool(
             sc.baseline_implementation.enforcement.demand_course
         )
+        return WeekDemand(law, imp, edu_usd, dpen, mult, arrest_p, course_on)
+
+    def _buyers_week(self, t: int, states: list[State], wd: list[WeekDemand]) -> np.ndarray:
+        """Demand for one arm, or two in lockstep sharing the buyer schedule (``demand.buyer_week``).
+
+        Men who leave the pool are replaced by new cohorts whose draws come from their own ids, so
+        arms that share the policy-independent buyer arrays stay in step. Returns counters per arm."""
+        p, k = self.p, self.keys
+        pools = [st.buyers for st in states]
+        b = pools[0]
         bkeys = np.array([k["buyer.candidate"], k["buyer.accept"], k["buyer.convict"], k["buyer.deterrence"]])
         counts, left = demand.buyer_week(
             np.int32(t),
             np.int32(-self.burn),
             b.n,
+            len(pools),
             b.rate,
             b.inv_log_q,
             b.sens,
             b.seg,
-            b.last_buy,
-            b.deter_until,
-            b.flags,
             b.next_cand,
             b.leave_head,
             b.leave_next,
-            b.expire,
-            b.active,
+            tuple(x.flags for x in pools),
+            tuple(x.last_buy for x in pools),
+            tuple(x.deter_until for x in pools),
+            tuple(x.expire for x in pools),
+            tuple(x.active for x in pools),
             bkeys,
-            mult,
-            dpen,
+            np.array([d.mult for d in wd]),
+            np.array([d.dpen for d in wd]),
             p["buyer.displacement"],
-            m.fill,
-            arrest_p,
+            np.array([st.market.fill for st in states]),
+            np.array([d.arrest_p for d in wd]),
             p["enforce.conviction_buyer"],
             p["buyer.desist_after_arrest"],
             p["buyer.deterrence_weeks"],
-            course_on,
+            np.array([d.course_on for d in wd]),
             p["buyer.course_attendance"],
             p["buyer.course_effect"],
         )
+        if left.size:  # new cohorts replace men who leave the pool; their draws come from their own ids
+            lo, hi = b.n, b.n + left.size
+            b.ensure(hi)
+            self._init_buyers(b, np.arange(lo, hi, dtype=np.int64), t + 1)
+            for other in pools[1:]:
+                for name in ("flags", "last_buy", "deter_until"):
+                    getattr(other, name)[lo:hi] = getattr(b, name)[lo:hi]
+            for x in pools:
+                x.n = hi
+        return counts
+
+    # ------------------------------------------------------------------ one week
+    def step(self, st: State, arm: str, t: int, rec: dict[str, np.ndarray] | None, wi: int) -> None:
+        """One week of one arm, in ``STEP_ORDER``."""
+        wd = self._demand_inputs(st, arm, t)
+        counts = self._buyers_week(t, [st], [wd])
+        self._after_demand(st, arm, t, wd, counts[0], rec, wi)
+
+    def _after_demand(
+        self,
+        st: State,
+        arm: str,
+        t: int,
+        wd: WeekDemand,
+        counts: np.ndarray,
+        rec: dict[str, np.ndarray] | None,
+        wi: int,
+    ) -> None:
+        """The week after demand: market, exploitation, enforcement, violence, exit, demography,
+        entry and fines."""
+        sc, p, k = self.sc, self.p, self.keys
+        law, imp, edu_usd, dpen = wd.law, wd.imp, wd.edu_usd, wd.dpen
+        b, s, e, m = st.buyers, st.sellers, st.exploiters, st.market
+        scale = self.scale
+        by_type_before = np.bincount(s.control[: s.n][s.status[: s.n] == ACTIVE], minlength=3)
+        # slots still in play (active or exited); kernels skip the rest, who left for good
+        live = np.flatnonzero((s.status[: s.n] == ACTIVE) | (s.status[: s.n] == EXITED)).astype(np.int64)
         attempts = counts[demand.C_ATTEMPT : demand.C_ATTEMPT + 3].astype(float)
         tx = counts[demand.C_TX : demand.C_TX + 3].astype(float)
         b_arrests = counts[demand.C_ARREST : demand.C_ARREST + 3]
         b_conv = counts[demand.C_CONVICT : demand.C_CONVICT + 3]
-        if left.size:  # new cohorts replace men who leave the pool; their draws come from their own ids
-            b.ensure(b.n + left.size)
-            self._init_buyers(b, np.arange(b.n, b.n + left.size, dtype=np.int64), t + 1)
-            b.n += left.size
 
         # 3. market clearing
         n_seg, _served = market.allocate(
@@ -711,26 +765,35 @@ class Simulation:
 
     # ------------------------------------------------------------------ run
     def run(self, progress: Callable[[int], None] | None = None) -> dict[str, dict[str, np.ndarray]]:
-        """Burn-in once, then both arms from the same state; returns arm -> output -> array (week, ...)."""
+        """Burn-in once, then both arms from the same state, in lockstep; returns arm -> output ->
+        array (week, ...).
+
+        The arms share the buyer schedule and the policy-independent buyer arrays (``State.fork``),
+        so the week's candidate scan and draws are done once for both; each arm's outcomes are
+        exactly those of stepping it alone (``step``)."""
         st = self.initial_state()
         for t in range(-self.burn, 0):
             self.step(st, "baseline", t, None, 0)
-        out: dict[str, dict[str, np.ndarray]] = {}
-        for arm in ("baseline", "reform"):
-            s2 = st.copy()
-            rec = {
+        arms = ("baseline", "reform")
+        states = [st.fork(), st]
+        recs = [
+            {
                 name: np.zeros((self.sc.weeks, len(lab)) if lab else self.sc.weeks)
                 for name, (_d, lab) in OUTPUTS.items()
             }
-            for t in range(self.sc.weeks):
-                self.step(s2, arm, t, rec, t)
-                if progress is not None and t % 52 == 51:
-                    progress(52)
-            for name in rec:
-                if name not in UNSCALED:
-                    rec[name] = rec[name] * self.scale
-            out[arm] = rec
-            self.final_state = s2
+            for _ in arms
+        ]
+        for t in range(self.sc.weeks):
+            wd = [self._demand_inputs(x, arm, t) for x, arm in zip(states, arms, strict=True)]
+            counts = self._buyers_week(t, states, wd)
+            for a, arm in enumerate(arms):
+                self._after_demand(states[a], arm, t, wd[a], counts[a], recs[a], t)
+            if progress is not None and t % 52 == 51:
+                progress(2 * 52)
+        out: dict[str, dict[str, np.ndarray]] = {}
+        for arm, rec in zip(arms, recs, strict=True):
+            out[arm] = {name: v if name in UNSCALED else v * self.scale for name, v in rec.items()}
+        self.final_state = states[1]
         return out
 
 

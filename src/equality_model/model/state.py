@@ -93,6 +93,20 @@ class Buyers:
     def bytes_per_agent(self) -> int:
         return sum(getattr(self, name).itemsize for name in self.PER_AGENT)
 
+    # attributes that do not depend on policy: two arms stepped in lockstep share them
+    SHARED = ("rate", "inv_log_q", "sens", "seg", "next_cand", "leave_next", "leave_head")
+
+    def fork(self) -> Buyers:
+        """A second arm's pool: the same arrays for what policy cannot change, copies of the rest."""
+        return Buyers(
+            **{
+                f.name: getattr(self, f.name)
+                if f.name in self.SHARED or f.name == "n"
+                else getattr(self, f.name).copy()
+                for f in fields(self)
+            }
+        )
+
 
 @dataclass
 class Sellers:
@@ -203,6 +217,15 @@ class State:
 
     def copy(self) -> State:
         return copy.deepcopy(self)
+
+    def fork(self) -> State:
+        """A copy for a second arm that shares the policy-independent buyer arrays (``Buyers.fork``)."""
+        return State(
+            self.buyers.fork(),
+            copy.deepcopy(self.sellers),
+            copy.deepcopy(self.exploiters),
+            copy.deepcopy(self.market),
+        )
 
     @property
     def n_agents(self) -> int:

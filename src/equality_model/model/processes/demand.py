@@ -83,7 +83,7 @@ def _push(head, nxt, slot, i):
 
 
 @nb.njit(cache=True, error_model="numpy")
-def _leavers(t, t0, slot, flags, last_buy, next_cand, leave_head, leave_next, expire, active):
+def _leavers(t, t0, slot, flags, last_buy, next_cand, leave_head, leave_next, expire, active, n_arms):
     n_left = 0
     i = leave_head[slot]
     while i != NIL:
@@ -93,14 +93,15 @@ def _leavers(t, t0, slot, flags, last_buy, next_cand, leave_head, leave_next, ex
     i = leave_head[slot]
     k = 0
     while i != NIL:
-        flags[i] = flags[i] & ~np.uint8(B_ALIVE)
         next_cand[i] = NEVER_WEEK
-        lb = last_buy[i]
-        if lb > t - 52:
-            c = (i // BLOCK) % N_CHUNKS
-            active[c] -= 1
-            if lb + 52 - t0 < expire.shape[1]:
-                expire[c, lb + 52 - t0] -= 1
+        c = (i // BLOCK) % N_CHUNKS
+        for a in range(n_arms):
+            flags[a][i] = flags[a][i] & ~np.uint8(B_ALIVE)
+            lb = last_buy[a][i]
+            if lb > t - 52:
+                active[a][c] -= 1
+                if lb + 52 - t0 < expire[a].shape[1]:
+                    expire[a][c, lb + 52 - t0] -= 1
         left[k] = i
         k += 1
         i = leave_next[i]
@@ -111,20 +112,21 @@ def _buyer_week(
     t,
     t0,
     n,
+    n_arms,
     rate,
     inv_log_q,
     sens,
     seg,
-    last_buy,
-    deter_until,
-    flags,
     next_cand,
     leave_head,
     leave_next,
-    expire,
-    active,  # int64[N_CHUNKS, weeks + 52] and int64[N_CHUNKS]: active-buyer bookkeeping per chunk
+    flags,  # per arm (a tuple of one array per arm): alive, desisted, course
+    last_buy,  # per arm
+    deter_until,  # per arm
+    expire,  # per arm: int64[N_CHUNKS, weeks + 52], active buyers whose last purchase expires that week
+    active,  # per arm: int64[N_CHUNKS], buyers with a purchase in the last 52 weeks
     keys,  # uint64[4]: candidate, week draws (accept/fill/arrest), convict/desist/course, deterrence
-    mult,
+    mult,  # float64[arms, 3] and likewise dpen, fill, arrest_p: the arms' conditions
     dpen,
     displacement,
     fill,
@@ -132,28 +134,34 @@ def _buyer_week(
     convict_p,
     desist_p,
     deter_weeks,
-    course_on,
+    course_on,  # bool[arms]
     course_attend,
     course_effect,
 ):
-    """One week of the buyer pool, in parallel chunks of ids.
+    """One week of the buyer pool for one arm, or for two arms in lockstep, in parallel chunks of ids.
 
-    A sequential scan of ``next_cand`` finds this week's candidates; only they do real work. Every
-    draw is keyed by (buyer id, week), and counters are integers summed per chunk, so the result
-    does not depend on the number of threads. Returns the counters and the ids of buyers who left."""
+    The candidate schedule (``next_cand``) and the buyers' fixed attributes do not depend on policy,
+    so two arms share the scan, the gap draws and the week's uniforms; each arm keeps its own
+    desistance, deterrence, course and purchase history (``flags``, ``deter_until``, ``last_buy``).
+    With one arm a buyer who desists leaves the schedule; with two he stays in it, skipped in the arm
+    where he desisted, which gives the same outcomes. Every draw is keyed by (buyer id, week), and
+    counters are integers summed per chunk, so results do not depend on the number of threads.
+    Returns the counters (arm × counter) and the ids of buyers who left."""
     slot = t - t0
     n_blocks = (n + BLOCK - 1) // BLOCK
-    for c in range(N_CHUNKS):
-        active[c] -= expire[c, slot]  # purchases older than 52 weeks expire from the active count
-    left = _leavers(t, t0, slot, flags, last_buy, next_cand, leave_head, leave_next, expire, active)
-    best = 0
-    for s in range(3):
-        if dpen[s] < dpen[best]:
-            best = s
-    counts = np.zeros((N_CHUNKS, N_COUNTERS), np.int64)
-    width = expire.shape[1]
+    for a in range(n_arms):
+        for c in range(N_CHUNKS):
+            active[a][c] -= expire[a][c, slot]  # purchases older than 52 weeks expire from the count
+    left = _leavers(t, t0, slot, flags, last_buy, next_cand, leave_head, leave_next, expire, active, n_arms)
+    best = np.zeros(n_arms, np.int64)
+    for a in range(n_arms):
+        for s in range(3):
+            if dpen[a, s] < dpen[a, best[a]]:
+                best[a] = s
+    counts = np.zeros((N_CHUNKS, n_arms, N_COUNTERS), np.int64)
     for c in nb.prange(N_CHUNKS):
-        out = counts[c]
+        cand = np.empty(BLOCK, np.int64)  # scratch: the block's candidates and their draw bits
+        bits = np.empty(BLOCK, np.uint64)
         for blk in range(c, n_blocks, N_CHUNKS):
             _chunk_block(
                 blk * BLOCK,
@@ -161,17 +169,16 @@ def _buyer_week(
                 c,
                 t,
                 t0,
-                slot,
-                width,
-                out,
+                n_arms,
+                counts[c],
                 rate,
                 inv_log_q,
                 sens,
                 seg,
+                next_cand,
+                flags,
                 last_buy,
                 deter_until,
-                flags,
-                next_cand,
                 expire,
                 active,
                 keys,
@@ -187,11 +194,14 @@ def _buyer_week(
                 course_on,
                 course_attend,
                 course_effect,
+                cand,
+                bits,
             )
-    total = np.zeros(N_COUNTERS, np.int64)
+    total = np.zeros((n_arms, N_COUNTERS), np.int64)
     for c in range(N_CHUNKS):
         total += counts[c]
-    total[C_LEFT] = left.size
+    for a in range(n_arms):
+        total[a, C_LEFT] = left.size
     return total, left
 
 
@@ -205,7 +215,8 @@ PARALLEL_MIN_BUYERS = 200_000
 
 def buyer_week(t, t0, n, *args):  # type: ignore[no-untyped-def]
     """One week of the buyer pool (see ``_buyer_week``); picks the threaded build for large pools."""
-    kernel = buyer_week_parallel if n >= PARALLEL_MIN_BUYERS else buyer_week_serial
+    threaded = n >= PARALLEL_MIN_BUYERS
+    kernel = buyer_week_parallel if threaded else buyer_week_serial
     return kernel(t, t0, n, *args)
 
 
@@ -216,17 +227,16 @@ def _chunk_block(
     c,
     t,
     t0,
-    slot,
-    width,
+    n_arms,
     out,
     rate,
     inv_log_q,
     sens,
     seg,
+    next_cand,
+    flags,
     last_buy,
     deter_until,
-    flags,
-    next_cand,
     expire,
     active,
     keys,
@@ -242,11 +252,17 @@ def _chunk_block(
     course_on,
     course_attend,
     course_effect,
+    cand,
+    bits,
 ):
+    """Buyers ``lo..hi-1`` in week ``t``: a tight scan for this week's candidates, their next
+    candidate week and shared draw bits, then each arm's decisions (``_arm_block``)."""
+    m = 0
     for i in range(lo, hi):
-        if next_cand[i] != t:
-            continue
-        out[C_CAND] += 1
+        cand[m] = i
+        m += next_cand[i] == t
+    for ci in range(m):
+        i = cand[ci]
         iv = inv_log_q[i]
         if iv < 0.0:
             u = (float(draw_u64(keys[0], i, t) >> np.uint64(11)) + 0.5) * _INV53
@@ -254,17 +270,69 @@ def _chunk_block(
         else:
             gap = np.int64(1)
         next_cand[i] = np.int32(min(np.int64(t) + gap, np.int64(NEVER_WEEK)))
+        bits[ci] = draw_u64(keys[1], i, t)
+    for a in range(n_arms):
+        _arm_block(
+            m, cand, bits, t, t0, c, n_arms, rate, sens, seg, next_cand, keys,
+            flags[a], last_buy[a], deter_until[a], expire[a], active[a], out[a],
+            mult[a], dpen[a], best[a], fill[a], arrest_p[a], course_on[a],
+            displacement, convict_p, desist_p, deter_weeks, course_attend, course_effect,
+        )  # fmt: skip
+
+
+@nb.njit(cache=True, error_model="numpy")
+def _arm_block(
+    m,
+    cand,
+    bits,
+    t,
+    t0,
+    c,
+    n_arms,
+    rate,
+    sens,
+    seg,
+    next_cand,
+    keys,
+    flags,
+    last_buy,
+    deter_until,
+    expire,
+    active,
+    out,
+    mult,
+    dpen,
+    best,
+    fill,
+    arrest_p,
+    course_on,
+    displacement,
+    convict_p,
+    desist_p,
+    deter_weeks,
+    course_attend,
+    course_effect,
+):
+    """One arm's decisions for the candidates ``cand[:m]`` (``bits``: their shared draw bits).
+
+    One call per block and arm, not per buyer: arrays passed to a function are reference-counted
+    at each call, which per candidate doubled the kernel's time."""
+    slot = t - t0
+    width = expire.shape[1]
+    for ci in range(m):
+        i = cand[ci]
         f = flags[i]
-        if (f & B_DESISTED) or t < deter_until[i]:
+        if f & B_DESISTED:
             continue
+        out[C_CAND] += 1
+        if t < deter_until[i]:
+            continue
+        h = bits[ci]
         lam = rate[i]
         q = min(1.0, THINNING_BOUND * lam)
-        personal = 1.0 - course_effect if (f & B_COURSE) else 1.0
-        s = seg[i]
-        h = draw_u64(keys[1], i, t)
         u_acc = float(h & np.uint64(0x1FFFFF)) * _INV21
-        u_fill = float((h >> np.uint64(21)) & np.uint64(0x1FFFFF)) * _INV21
-        u_arr = float((h >> np.uint64(42)) & np.uint64(0x1FFFFF)) * _INV21
+        personal = 1.0 - course_effect if (f & B_COURSE) else 1.0
+        s = np.int64(seg[i])
         det = np.exp(-sens[i] * dpen[s]) if dpen[s] != 0.0 else 1.0
         p_s = lam * mult[s] * det * personal / q
         if u_acc >= p_s:
@@ -276,6 +344,7 @@ def _chunk_block(
                 continue
             s = best
         out[C_ATTEMPT + s] += 1
+        u_fill = float((h >> np.uint64(21)) & np.uint64(0x1FFFFF)) * _INV21
         if u_fill >= fill[s]:
             continue
         out[C_TX + s] += 1
@@ -288,13 +357,15 @@ def _chunk_block(
         if slot + 52 < width:
             expire[c, slot + 52] += 1
         last_buy[i] = t
+        u_arr = float((h >> np.uint64(42)) & np.uint64(0x1FFFFF)) * _INV21
         if u_arr < arrest_p[s]:
             out[C_ARREST + s] += 1
             if uniform(keys[2], i, 4 * t) < convict_p:
                 out[C_CONVICT + s] += 1
             if uniform(keys[2], i, 4 * t + 1) < desist_p:
                 flags[i] = flags[i] | np.uint8(B_DESISTED)
-                next_cand[i] = NEVER_WEEK
+                if n_arms == 1:
+                    next_cand[i] = NEVER_WEEK  # one arm: he leaves the schedule
                 out[C_DESIST] += 1
             else:
                 deter_until[i] = np.int32(
