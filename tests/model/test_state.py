@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -83,6 +85,28 @@ def test_state_copy_is_deep() -> None:
     assert st.sellers.status[0] == EMPTY and st.buyers.rate[0] == 0 and st.market.price[0] == 1.0
     assert st.market.entries == [] and st.sellers.n == 2
     assert st.n_agents == 2 and st.nbytes() > 0 and st.bytes_per_agent() == st.nbytes() / 2
+
+
+def test_fork_shares_only_what_policy_cannot_change() -> None:
+    """Two arms in lockstep share the buyer schedule and fixed attributes; everything an arm's
+    policy can change (desistance, deterrence, purchase history, people, market) is its own."""
+    st = State(
+        Buyers.empty(4, 3, 2),
+        Sellers.empty(4),
+        Exploiters.empty(2),
+        Market(price=np.ones(3), fill=np.ones(3), capacity_per_seller=np.ones(3)),
+    )
+    f = st.fork()
+    for name in ("rate", "inv_log_q", "sens", "seg", "next_cand", "leave_next", "leave_head"):
+        assert getattr(f.buyers, name) is getattr(st.buyers, name), name
+    for name in ("flags", "last_buy", "deter_until", "expire", "active"):
+        assert not np.shares_memory(getattr(f.buyers, name), getattr(st.buyers, name)), name
+    f.sellers.status[0] = ACTIVE
+    f.market.price[0] = 2.0
+    assert st.sellers.status[0] == EMPTY and st.market.price[0] == 1.0
+    assert set(Buyers.SHARED) | {"flags", "last_buy", "deter_until", "expire", "active", "n"} == {
+        fl.name for fl in dataclasses.fields(Buyers)
+    }
 
 
 def test_initial_state_of_a_small_massachusetts_run(ma) -> None:

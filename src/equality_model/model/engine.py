@@ -19,6 +19,7 @@ import numpy as np
 
 from equality_model.law.catalog import Regime, default_catalog
 from equality_model.law.levers import SEGMENTS, LegalLevers, levers
+from equality_model.model import census
 from equality_model.model.params import ParamSet
 from equality_model.model.processes import (
     demand,
@@ -35,9 +36,7 @@ from equality_model.model.processes import (
 from equality_model.model.rng import Streams
 from equality_model.model.scenario import SERVICES, Implementation, Scenario
 from equality_model.model.state import (
-    ACTIVE,
     CONTROLLED,
-    EXITED,
     TRAFFICKED,
     Buyers,
     Exploiters,
@@ -492,9 +491,8 @@ class Simulation:
         law, imp, edu_usd, dpen = wd.law, wd.imp, wd.edu_usd, wd.dpen
         b, s, e, m = st.buyers, st.sellers, st.exploiters, st.market
         scale = self.scale
-        by_type_before = np.bincount(s.control[: s.n][s.status[: s.n] == ACTIVE], minlength=3)
         # slots still in play (active or exited); kernels skip the rest, who left for good
-        live = np.flatnonzero((s.status[: s.n] == ACTIVE) | (s.status[: s.n] == EXITED)).astype(np.int64)
+        live, by_type_before = census.live_slots(s.n, s.status, s.control)
         attempts = counts[demand.C_ATTEMPT : demand.C_ATTEMPT + 3].astype(float)
         tx = counts[demand.C_TX : demand.C_TX + 3].astype(float)
         b_arrests = counts[demand.C_ARREST : demand.C_ARREST + 3]
@@ -654,14 +652,10 @@ class Simulation:
             p["seller.age_out"],
         )
         # exploiters with nobody left under their control stop operating; loads are refreshed
-        ctrl_mask = (s.status[: s.n] == ACTIVE) & (s.exploiter[: s.n] >= 0)
-        e.n_ctrl[: e.n] = np.bincount(s.exploiter[: s.n][ctrl_mask], minlength=e.n)[: e.n]
-        e.alive[: e.n][e.n_ctrl[: e.n] == 0] = 0
+        by_type = census.refresh_exploiters(live, s.status, s.control, s.exploiter, e.n, e.n_ctrl, e.alive)
 
         # 9. entry and trafficking inflow (after outflows, so burn-in keeps the stock steady)
-        active = s.status[: s.n] == ACTIVE
-        n_active = int(active.sum())
-        by_type = np.bincount(s.control[: s.n][active], minlength=3)
+        n_active = int(by_type.sum())
         earn = kept / max(n_active, 1)
         n_ctrl_people = int(by_type[CONTROLLED] + by_type[TRAFFICKED])
         profit_pp = taken / max(n_ctrl_people, 1)
@@ -721,8 +715,9 @@ class Simulation:
         if rec is None:
             return
         in_service = ex[6:10].astype(float)
-        act_seg = np.bincount(s.seg[: s.n][s.status[: s.n] == ACTIVE], minlength=3)
-        ctrl = np.bincount(s.control[: s.n][s.status[: s.n] == ACTIVE], minlength=3)
+        act_seg, ctrl, records_held, operating = census.week_end(
+            s.n, s.status, s.seg, s.control, s.record, e.n, e.alive
+        )
         arrests_total = float(b_arrests.sum() + s_arr.sum() + e_arr)
         rec["people_in_prostitution"][wi] = act_seg
         rec["people_by_control"][wi] = ctrl
@@ -739,12 +734,10 @@ class Simulation:
         rec["waiting_list"][wi] = ex[2:6]
         rec["in_service"][wi] = in_service
         rec["violence"][wi] = viol
-        rec["records_held"][wi] = int(
-            s.record[: s.n][(s.status[: s.n] == ACTIVE) | (s.status[: s.n] == EXITED)].sum()
-        )
+        rec["records_held"][wi] = records_held
         rec["records_relieved"][wi] = ex[14] + relieved0
         rec["identified_victims"][wi] = identified
-        rec["exploiters"][wi] = int((e.alive[: e.n] == 1).sum())
+        rec["exploiters"][wi] = operating
         rec["cost"][wi] = (
             arrests_total * p["enforce.cost_per_arrest"],
             float((in_service * cost_w).sum()),

@@ -25,6 +25,8 @@ Active buyers (a purchase in the last 52 weeks) are counted incrementally with a
 
 from __future__ import annotations
 
+import functools
+
 import numba as nb
 import numpy as np
 from scipy import optimize, stats
@@ -44,8 +46,11 @@ N_CHUNKS = 16
 BLOCK = 4096  # ids are dealt to chunks in blocks, round robin: a fixed, balanced mapping
 
 
+@functools.lru_cache(maxsize=256)
 def fit_rate_distribution(share_active: float, hf_share: float, hf_tx_share: float) -> tuple[float, float]:
     """Gamma(shape, scale) of weekly purchase rates matching the buyer-structure targets.
+
+    Cached: a fit takes about 0.1 s, and every replicate of a scenario asks for the same one.
 
     Targets (Demand Abolition 2019): share of ever-buyers who bought in the past year; share of
     those who buy 12+ times a year; their share of purchases. Annual counts are negative binomial.

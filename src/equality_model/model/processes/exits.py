@@ -44,6 +44,37 @@ def next_step(needs, after):
     return 4
 
 
+SMALL_TAKE = 64  # below this many admissions, a running shortlist beats sorting the whole queue
+
+
+@nb.njit(cache=True)
+def first_in_line(pri, take):
+    """Positions of the ``take`` smallest priorities, ties to the earlier position (a stable sort's
+    first ``take``). Usually few places free up in a week while the queue is long, so a running
+    shortlist is kept instead of sorting the queue every week."""
+    n = pri.size
+    if take <= 0:
+        return np.empty(0, np.int64)
+    if take >= n:
+        return np.arange(n)
+    if take > SMALL_TAKE:
+        return np.argsort(pri, kind="mergesort")[:take]
+    best = np.empty(take, np.int64)  # positions, in order of (priority, position)
+    m = 0
+    for i in range(n):
+        v = pri[i]
+        if m == take and v >= pri[best[m - 1]]:
+            continue  # not ahead of the last on the shortlist (ties go to the earlier position)
+        q = m if m < take else take - 1
+        while q > 0 and pri[best[q - 1]] > v:
+            best[q] = best[q - 1]
+            q -= 1
+        best[q] = i
+        if m < take:
+            m += 1
+    return best
+
+
 @nb.njit(cache=True)
 def exit_week(
     t,
@@ -132,40 +163,41 @@ def exit_week(
                 exited_week[j] = t
                 stage[j] = -1
                 out[1] += 1
-    # 3. admissions from queues, in priority order
+    # 3. admissions from queues, in priority order: one pass sorts the queues' members by service
+    nq = np.zeros(4, np.int64)
+    for jj in range(live.size):
+        j = live[jj]
+        if status[j] == ACTIVE and stage[j] >= 0 and in_service[j] == 0:
+            nq[stage[j]] += 1
+    start = np.zeros(5, np.int64)
+    for k in range(4):
+        start[k + 1] = start[k] + nq[k]
+    fill = start[:4].copy()
+    idx = np.empty(start[4], np.int64)
+    pri = np.empty(start[4], np.int64)
+    for jj in range(live.size):
+        j = live[jj]
+        if status[j] == ACTIVE and stage[j] >= 0 and in_service[j] == 0:
+            k = stage[j]
+            boost = 0
+            if trafficked_first and control[j] == TRAFFICKED:
+                boost = 1 << 40
+            idx[fill[k]] = j
+            pri[fill[k]] = np.int64(stage_week[j]) - boost
+            fill[k] += 1
     for k in range(4):
         free = np.int64(capacity[k]) - in_use[k]
-        nq = 0
-        for jj in range(live.size):
-            j = live[jj]
-            if status[j] == ACTIVE and stage[j] == k and in_service[j] == 0:
-                nq += 1
-        if nq == 0:
-            out[6 + k] = in_use[k]
-            continue
-        if free > 0:
-            idx = np.empty(nq, np.int64)
-            pri = np.empty(nq, np.int64)
-            m = 0
-            for jj in range(live.size):
-                j = live[jj]
-                if status[j] == ACTIVE and stage[j] == k and in_service[j] == 0:
-                    idx[m] = j
-                    boost = 0
-                    if trafficked_first and control[j] == TRAFFICKED:
-                        boost = 1 << 40
-                    pri[m] = np.int64(stage_week[j]) - boost
-                    m += 1
-            order = np.argsort(pri, kind="mergesort")
-            take = min(free, nq)
+        if nq[k] > 0 and free > 0:
+            take = min(free, nq[k])
+            chosen = first_in_line(pri[start[k] : start[k + 1]], take)
             for q in range(take):
-                j = idx[order[q]]
+                j = idx[start[k] + chosen[q]]
                 in_service[j] = 1
                 stage_week[j] = t
             out[10 + k] = take
             in_use[k] += take
-            nq -= take
-        out[2 + k] = nq
+            nq[k] -= take
+        out[2 + k] = nq[k]
         out[6 + k] = in_use[k]
     return out
 

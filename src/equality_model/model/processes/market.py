@@ -15,28 +15,54 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from equality_model.model.rng import poisson
+from equality_model.model.rng import poisson, uniform
 from equality_model.model.state import ACTIVE
 
 
 @nb.njit(cache=True)
 def allocate(t, live, status, seg, tx, key, transactions, cap_per_seller):
-    """Random matching of this week's transactions to active people, by segment."""
+    """Random matching of this week's transactions to active people, by segment.
+
+    Each person's count is ``rng.poisson`` truncated at ``3·c_s + 1``; for means up to 60 it is
+    read off the segment's cumulative table (built with the same recurrence, so the draws are
+    identical) instead of recomputing ``exp(−λ)`` and the sum for every person."""
     counts = np.zeros(3, np.int64)
     for jj in range(live.size):
         j = live[jj]
         tx[j] = 0.0
         if status[j] == ACTIVE:
             counts[seg[j]] += 1
+    lam = np.zeros(3, np.float64)
+    cap = np.zeros(3, np.int64)
+    for s in range(3):
+        cap[s] = min(np.int64(3.0 * cap_per_seller[s] + 1.0), np.int64(1000))
+        if counts[s] > 0:
+            lam[s] = transactions[s] / counts[s]
+    cdf = np.zeros((3, cap.max() + 1), np.float64)
+    for s in range(3):
+        if 0.0 < lam[s] <= 60.0:
+            p = np.exp(-lam[s])
+            acc = p
+            cdf[s, 0] = acc
+            for k in range(1, cap[s] + 1):
+                p *= lam[s] / k
+                acc += p
+                cdf[s, k] = acc
     served = np.zeros(3, np.float64)
     for jj in range(live.size):
         j = live[jj]
         if status[j] != ACTIVE:
             continue
         s = seg[j]
-        lam = transactions[s] / counts[s]
-        k = poisson(key, j, t, lam)
-        k = min(k, np.int64(3.0 * cap_per_seller[s] + 1.0))
+        if lam[s] <= 0.0:
+            continue
+        if lam[s] > 60.0:
+            k = min(poisson(key, j, t, lam[s]), cap[s])
+        else:
+            u = uniform(key, j, t)
+            k = 0
+            while k < cap[s] and u > cdf[s, k]:
+                k += 1
         tx[j] = k
         served[s] += k
     return counts, served
