@@ -24,9 +24,10 @@ def test_census_matches_numpy(n: int, n_e: int, seed: int) -> None:
     active = status == ACTIVE
     in_play = active | (status == EXITED)
 
-    live, by_type = census.live_slots(n, status, control)
+    live, by_type, by_seg0 = census.live_slots(n, status, control, seg)
     assert live.tolist() == np.flatnonzero(in_play).tolist()
     assert by_type.tolist() == np.bincount(control[active], minlength=3).tolist()
+    assert by_seg0.tolist() == np.bincount(seg[active], minlength=3).tolist()
 
     by_type2 = census.refresh_exploiters(live, status, control, exploiter, n_e, n_ctrl, alive)
     loads = np.bincount(exploiter[active & (exploiter >= 0)], minlength=n_e)

@@ -13,10 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from equality_model.law.levers import SEGMENTS
-from equality_model.model import engine
+from equality_model.model import engine, people
 from equality_model.model.engine import OUTPUTS, ROLES, ROUTES, Simulation
 from equality_model.model.params import registry
-from equality_model.model.processes import enforcement
 from equality_model.model.scenario import SERVICES, Scenario
 from equality_model.model.state import ACTIVE, B_ALIVE, EMPTY, EXITED, GONE, INDEPENDENT, State
 
@@ -378,14 +377,14 @@ def test_canada_arrests_people_in_prostitution_only_on_the_street(
     ma: Scenario, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen: list[np.ndarray] = []
-    real = enforcement.arrest_sellers
+    real = people.people_week
 
-    def spy(*args):
-        arrests, convictions = real(*args)
-        seen.append(arrests.copy())
-        return arrests, convictions
+    def spy(*args):  # arrests of people in prostitution by segment, from each week's counts
+        out = real(*args)
+        seen.append(out[people.O_S_ARR : people.O_S_ARR + 3].copy())
+        return out
 
-    monkeypatch.setattr(enforcement, "arrest_sellers", spy)
+    monkeypatch.setattr(people, "people_week", spy)
     imp = implementation(ma, "baseline", **STRONG)
     sc = small(
         ma, baseline="CA@2015-01-01", baseline_implementation=imp, reform=None, reform_implementation=None

@@ -14,15 +14,18 @@ from equality_model.model.state import ACTIVE, EXITED
 
 
 @nb.njit(cache=True)
-def live_slots(n, status, control):
-    """Ids still in play (active or exited: the rest left for good) and active people by control."""
+def live_slots(n, status, control, seg):
+    """Ids still in play (active or exited: the rest left for good), and active people by control
+    and by segment."""
     m = 0
     by_type = np.zeros(3, np.int64)
+    by_seg = np.zeros(3, np.int64)
     for j in range(n):
         st = status[j]
         if st == ACTIVE:
             m += 1
             by_type[control[j]] += 1
+            by_seg[seg[j]] += 1
         elif st == EXITED:
             m += 1
     live = np.empty(m, np.int64)
@@ -32,7 +35,7 @@ def live_slots(n, status, control):
         if st in (ACTIVE, EXITED):
             live[k] = j
             k += 1
-    return live, by_type
+    return live, by_type, by_seg
 
 
 @nb.njit(cache=True)

@@ -19,15 +19,13 @@ import numpy as np
 
 from equality_model.law.catalog import Regime, default_catalog
 from equality_model.law.levers import SEGMENTS, LegalLevers, levers
-from equality_model.model import census
+from equality_model.model import census, people
 from equality_model.model.params import ParamSet
 from equality_model.model.processes import (
     demand,
-    demography,
     enforcement,
     entry,
     exits,
-    exploitation,
     fines,
     market,
     norms,
@@ -141,6 +139,37 @@ class WeekDemand:
     course_on: bool  # a demand-reduction course is offered after arrest
 
 
+@dataclass(frozen=True)
+class WeekLevers:
+    """Everything a week needs that depends only on the arm, the phase (before or after the start
+    date) and the ramp weight: computed once per combination (``Simulation._week_levers``)."""
+
+    law: LegalLevers
+    imp: Implementation
+    edu_usd: float  # community education spending, USD a year
+    norm_target: float  # norms: this arm's target shift and the baseline's
+    norm_base: float
+    arrest_p: np.ndarray  # float64[3] buyer arrest probability per completed purchase
+    dpen: np.ndarray  # float64[3] change in buyers' expected penalty against baseline
+    course_on: bool
+    p_arrest_week: np.ndarray  # float64[3] weekly arrest probability of people in prostitution
+    seller_arrests_py: np.ndarray  # the same as arrests per person-year
+    tp_rate: float  # arrests per exploiter-year, and the weekly probability where liable
+    tp_week: float
+    places: np.ndarray  # float64[4] service places per agent, before places paid by fines
+    service_weeks: np.ndarray  # int64[4]
+    service_success: np.ndarray  # float64[4]
+    cost_per_week: np.ndarray  # float64[4]
+    mean_cost_per_week: float
+    relief_p_week: float
+    clear_records: bool  # automatic relief starts with this arm's reform: clear records at week 0
+    trafficked_first: bool
+    exploiter_risk: float
+    liable_share: float  # share of the market where selling is an offence
+    buyer_fine_usd: float
+    seller_fine_usd: float
+
+
 def arm_levers(sc: Scenario) -> dict[str, ArmLaw]:
     cat = default_catalog()
     base = levers(cat.resolve(sc.baseline))
@@ -198,6 +227,26 @@ class Simulation:
         self.base_price_usd = np.array(
             [p["market.price_street"], p["market.price_indoor"], p["market.price_online"]]
         )
+        self._levers: dict[tuple[str, bool, float], WeekLevers] = {}
+        self._people_keys = np.array([self.keys[n] for n in people.KEY_NAMES])
+        self._const = {
+            "share_controlled": p["exploit.share_controlled"],
+            "share_trafficked": p["exploit.share_trafficked"],
+            "convict_seller": p["enforce.conviction_seller"],
+            "convict_tp": p["enforce.conviction_third_party"],
+            "base_violence": np.array(
+                [p["violence.per_1000_street"], p["violence.per_1000_indoor"], p["violence.per_1000_indoor"]]
+            ),
+            "rr_exploit": p["violence.exploitation_rate_ratio"],
+            "wish_p_week": 1 - np.exp(-p["exit.wish_rate_per_year"] / 52),
+            "controlled_access": p["exit.controlled_access"],
+            "record_barrier": p["exit.record_barrier"],
+            "unassisted_p_week": 1 - np.exp(-1 / (52 * p["seller.unassisted_exit_years"])),
+            "wish_ratio": p["exit.unassisted_with_wish_ratio"],
+            "reentry_p_week": 1 - (1 - p["seller.reentry_first_year"]) ** (1 / 52),
+            "mortality_p_week": 1 - np.exp(-p["seller.mortality_per_year"] / 52),
+            "age_out": p["seller.age_out"],
+        }
 
     # ------------------------------------------------------------------ initial state
     def initial_state(self) -> State:
@@ -368,34 +417,30 @@ class Simulation:
                 out[i] = min(1.0, risk) * self._penalty_index(lv, seg)
         return out
 
-    # ------------------------------------------------------------------ demand inputs
-    def _demand_inputs(self, st: State, arm: str, t: int) -> WeekDemand:
-        """Norms (step 1) and the conditions buyers face this week in one arm."""
+    def _week_levers(self, arm: str, t: int) -> WeekLevers:
+        """The arm's levers this week; memoised per (arm, phase, ramp weight)."""
+        imp, w = self._implementation(arm, t)
+        key = (arm, t >= 0, w)
+        hit = self._levers.get(key)
+        if hit is not None:
+            return hit
         sc, p = self.sc, self.p
         law = self.law[arm].after if t >= 0 else self.law[arm].before
         base_law = self.law["baseline"].before
-        imp, _w = self._implementation(arm, t)
-        m = st.market
-
-        # 1. norms
         edu_usd = float(self._blend(arm, t, lambda i: i.education_usd_per_year, "edu"))
-        per_man = edu_usd / sc.population.adult_men
-        base_edu = sc.baseline_implementation.education_usd_per_year / sc.population.adult_men
+        men = sc.population.adult_men
         tgt = norms.target(
             bool(law.buyer["indoor"].liable),
-            per_man,
+            edu_usd / men,
             p["buyer.expressive_effect"],
             p["buyer.education_effect_per_capita_usd"],
         )
         base_tgt = norms.target(
             bool(base_law.buyer["indoor"].liable),
-            base_edu,
+            sc.baseline_implementation.education_usd_per_year / men,
             p["buyer.expressive_effect"],
             p["buyer.education_effect_per_capita_usd"],
         )
-        m.norm = norms.step(m.norm, tgt, base_tgt, p["buyer.norm_change_years"])
-
-        # 2. demand (with buyer arrests)
         per1000 = self._blend(
             arm, t, lambda i: i.enforcement.buyer_arrests_per_1000_purchases.as_tuple(), "b1000"
         )
@@ -405,18 +450,77 @@ class Simulation:
             sc.baseline_implementation.enforcement.buyer_arrests_per_1000_purchases.as_tuple()
         )
         base_arrest = enforcement.buyer_arrest_probability(base_per1000, _liable(base_law.buyer))
-        dkey = (arm, t >= 0, perceived, tuple(arrest_p))
-        dpen = self._memo.get(dkey)  # type: ignore[call-overload]
-        if dpen is None:
-            dpen = self._expected_penalty(law, arrest_p, perceived) - self._expected_penalty(
-                base_law, base_arrest, sc.baseline_implementation.enforcement.perceived_arrest_risk
-            )
-            self._memo[dkey] = dpen  # type: ignore[index]
-        mult = np.exp(m.norm) * m.price ** p["market.price_elasticity_demand"]
+        dpen = self._expected_penalty(law, arrest_p, perceived) - self._expected_penalty(
+            base_law, base_arrest, sc.baseline_implementation.enforcement.perceived_arrest_risk
+        )
         course_on = (bool(imp.enforcement.demand_course) and t >= 0) or bool(
             sc.baseline_implementation.enforcement.demand_course
         )
-        return WeekDemand(law, imp, edu_usd, dpen, mult, arrest_p, course_on)
+        s_rate = self._blend(
+            arm, t, lambda i: i.enforcement.seller_arrests_per_person_year.as_tuple(), "s_rate"
+        )
+        p_week = enforcement.weekly_probability(s_rate) * _liable(law.seller)
+        tp_rate = float(
+            self._blend(arm, t, lambda i: i.enforcement.third_party_arrests_per_exploiter_year, "tp")
+        )
+        tp_week = float(enforcement.weekly_probability(tp_rate)) if law.third_party.liable else 0.0
+        places = (
+            np.array(
+                [
+                    self._blend(arm, t, lambda i, nm=nm: i.services.pool(nm).capacity, "cap." + nm)
+                    for nm in SERVICES
+                ],
+                dtype=float,
+            )
+            / self.scale
+        )
+        cost_w = np.array([imp.services.pool(nm).cost_per_week for nm in SERVICES])
+        relief_p = {"automatic": 1.0, "on_motion": 1.0, "judicial_discretion": 0.5}.get(
+            law.record_relief_mode, 0.0
+        )
+        relief_p *= 1 - np.exp(-p["exit.relief_motion_rate_per_year"] / 52)
+        lv = WeekLevers(
+            law=law,
+            imp=imp,
+            edu_usd=edu_usd,
+            norm_target=tgt,
+            norm_base=base_tgt,
+            arrest_p=arrest_p,
+            dpen=dpen,
+            course_on=course_on,
+            p_arrest_week=p_week,
+            seller_arrests_py=p_week * 52,
+            tp_rate=tp_rate,
+            tp_week=tp_week,
+            places=places,
+            service_weeks=np.array([imp.services.pool(nm).weeks for nm in SERVICES], dtype=np.int64),
+            service_success=np.array([imp.services.pool(nm).success for nm in SERVICES]),
+            cost_per_week=cost_w,
+            mean_cost_per_week=float(cost_w.mean()),
+            relief_p_week=float(relief_p),
+            clear_records=(
+                law.record_relief_mode == "automatic"
+                and t >= 0
+                and arm == "reform"
+                and self.law[arm].before.record_relief_mode != "automatic"
+            ),
+            trafficked_first=imp.services.priority == "trafficked_first",
+            exploiter_risk=self._exploiter_risk(law, tp_rate),
+            liable_share=float(np.dot(self.seg_share, _liable(law.seller))),
+            buyer_fine_usd=fines.expected_fine_usd(law.buyer["indoor"], sc.usd_per_currency_unit),
+            seller_fine_usd=fines.expected_fine_usd(law.seller["street"], sc.usd_per_currency_unit),
+        )
+        self._levers[key] = lv
+        return lv
+
+    # ------------------------------------------------------------------ demand inputs
+    def _demand_inputs(self, st: State, arm: str, t: int) -> WeekDemand:
+        """Norms (step 1) and the conditions buyers face this week in one arm."""
+        lv = self._week_levers(arm, t)
+        m = st.market
+        m.norm = norms.step(m.norm, lv.norm_target, lv.norm_base, self.p["buyer.norm_change_years"])
+        mult = np.exp(m.norm) * m.price ** self.p["market.price_elasticity_demand"]
+        return WeekDemand(lv.law, lv.imp, lv.edu_usd, lv.dpen, mult, lv.arrest_p, lv.course_on)
 
     def _buyers_week(self, t: int, states: list[State], wd: list[WeekDemand]) -> np.ndarray:
         """Demand for one arm, or two in lockstep sharing the buyer schedule (``demand.buyer_week``).
@@ -485,134 +589,49 @@ class Simulation:
         rec: dict[str, np.ndarray] | None,
         wi: int,
     ) -> None:
-        """The week after demand: market, exploitation, enforcement, violence, exit, demography,
-        entry and fines."""
-        sc, p, k = self.sc, self.p, self.keys
-        law, imp, edu_usd, dpen = wd.law, wd.imp, wd.edu_usd, wd.dpen
+        """The week after demand: market, exploitation, enforcement, violence, exit, demography
+        (one compiled call, ``people.people_week``), then entry and fines."""
+        p = self.p
+        law, imp, dpen = wd.law, wd.imp, wd.dpen
+        lv = self._week_levers(arm, t)
         b, s, e, m = st.buyers, st.sellers, st.exploiters, st.market
         scale = self.scale
         # slots still in play (active or exited); kernels skip the rest, who left for good
-        live, by_type_before = census.live_slots(s.n, s.status, s.control)
+        live, by_type_before, n_seg = census.live_slots(s.n, s.status, s.control, s.seg)
         attempts = counts[demand.C_ATTEMPT : demand.C_ATTEMPT + 3].astype(float)
         tx = counts[demand.C_TX : demand.C_TX + 3].astype(float)
         b_arrests = counts[demand.C_ARREST : demand.C_ARREST + 3]
         b_conv = counts[demand.C_CONVICT : demand.C_CONVICT + 3]
 
-        # 3. market clearing
-        n_seg, _served = market.allocate(
-            np.int32(t), live, s.status, s.seg, s.tx, k["market.match"], tx, m.capacity_per_seller
-        )
+        # 3. prices move toward clearing; the fill ratio is next week's chance a purchase finds a seller
         capacity = n_seg * m.capacity_per_seller
         m.price = market.update_prices(m.price, attempts, capacity, p["market.price_adjustment"])
         m.fill = market.fill_ratio(attempts, capacity)
-
-        # 4. exploitation
-        e.profit[: e.n] = 0.0
-        kept, taken, _repaid = exploitation.exploit(
-            live,
-            s.status,
-            s.seg,
-            s.control,
-            s.exploiter,
-            s.debt,
-            s.tx,
-            self.base_price_usd * m.price,
-            p["exploit.share_controlled"],
-            p["exploit.share_trafficked"],
-            e.profit,
-        )
-
-        # 5. enforcement: people in prostitution (only where liable) and exploiters
-        s_rate = self._blend(
-            arm, t, lambda i: i.enforcement.seller_arrests_per_person_year.as_tuple(), "s_rate"
-        )
-        p_week = enforcement.weekly_probability(s_rate) * _liable(law.seller)
-        s_arr, s_conv = enforcement.arrest_sellers(
-            np.int32(t),
-            live,
-            s.status,
-            s.seg,
-            s.record,
-            k["seller.arrest"],
-            k["seller.convict"],
-            p_week,
-            p["enforce.conviction_seller"],
-        )
-        tp_rate = float(
-            self._blend(arm, t, lambda i: i.enforcement.third_party_arrests_per_exploiter_year, "tp")
-        )
-        tp_week = float(enforcement.weekly_probability(tp_rate)) if law.third_party.liable else 0.0
-        e_arr, e_conv = enforcement.arrest_exploiters(
-            np.int32(t),
-            e.n,
-            e.alive,
-            e.n_ctrl,
-            k["exploiter.arrest"],
-            k["exploiter.convict"],
-            tp_week,
-            p["enforce.conviction_third_party"],
-        )
-        _freed, identified = enforcement.free_controlled(
-            live, s.status, s.control, s.exploiter, s.debt, s.wish, e.alive
-        )
-
-        # 6. violence (three hypotheses side by side)
-        n_safe = np.maximum(n_seg, 1)
-        seller_arrests_py = p_week * 52
-        buyer_arrests_py = b_arrests * 52 / n_safe
+        # 6. exposure to repressive policing, for the displacement hypothesis
         x = violence.exposure(
-            seller_arrests_py,
-            buyer_arrests_py,
+            lv.seller_arrests_py,
+            b_arrests * 52 / np.maximum(n_seg, 1),
             p["violence.buyer_policing_weight"],
             p["violence.reference_policing"],
         )
         disp = 1.0 + (p["violence.policing_odds_ratio"] - 1.0) * x
-        base_v = np.array(
-            [p["violence.per_1000_street"], p["violence.per_1000_indoor"], p["violence.per_1000_indoor"]]
-        )
-        viol = violence.incidents(
-            live, s.status, s.seg, s.control, s.tx, base_v, p["violence.exploitation_rate_ratio"], disp
-        )
-
-        # 7. exit (services limited by capacity; relief; unassisted)
-        if (
-            law.record_relief_mode == "automatic"
-            and t == 0
-            and arm == "reform"
-            and self.law[arm].before.record_relief_mode != "automatic"
-        ):
-            relieved0 = exits.clear_all_records(live, s.record)
-        else:
-            relieved0 = 0
-        cap = (
-            np.array(
-                [
-                    self._blend(arm, t, lambda i, nm=nm: i.services.pool(nm).capacity, "cap." + nm)
-                    for nm in SERVICES
-                ],
-                dtype=float,
-            )
-            / scale
-        )
-        wk = np.array([imp.services.pool(nm).weeks for nm in SERVICES], dtype=np.int64)
-        cost_w = np.array([imp.services.pool(nm).cost_per_week for nm in SERVICES])
-        succ = np.array([imp.services.pool(nm).success for nm in SERVICES])
+        # 7. service places: the arm's capacity plus places paid by routed fines, in whole agents
+        cap = lv.places
         if law.fines_to_survivor_services:
-            cap = cap + fines.extra_places(m.fund_usd, float(cost_w.mean())) / 4 / scale
+            cap = cap + fines.extra_places(m.fund_usd, lv.mean_cost_per_week) / 4 / scale
         # places in agents: a fractional place (scale > 1) is available with that probability this week
-        cap = exits.whole_places(cap, k["exit.capacity"], np.int64(t))
-        relief_p = {"automatic": 1.0, "on_motion": 1.0, "judicial_discretion": 0.5}.get(
-            law.record_relief_mode, 0.0
-        )
-        relief_p *= 1 - np.exp(-p["exit.relief_motion_rate_per_year"] / 52)
-        ekeys = np.array(
-            [k["exit.success"], k["exit.wish"], k["exit.access"], k["exit.relief"], k["exit.unassisted"]]
-        )
-        ex = exits.exit_week(
+        cap = exits.whole_places(cap, self.keys["exit.capacity"], np.int64(t))
+        c = self._const
+        o = people.people_week(
             np.int32(t),
             live,
             s.status,
+            s.age,
+            s.entered,
+            s.seg,
             s.control,
+            s.exploiter,
+            s.debt,
             s.needs,
             s.record,
             s.wish,
@@ -620,39 +639,51 @@ class Simulation:
             s.in_service,
             s.stage_week,
             s.exited_week,
-            ekeys,
-            1 - np.exp(-p["exit.wish_rate_per_year"] / 52),
-            p["exit.controlled_access"],
-            cap,
-            wk,
-            succ,
-            p["exit.record_barrier"],
-            imp.services.priority == "trafficked_first",
-            relief_p,
-            1 - np.exp(-1 / (52 * p["seller.unassisted_exit_years"])),
-            p["exit.unassisted_with_wish_ratio"],
-        )
-
-        # 8. re-entry, ageing and mortality
-        reentry_h = 1 - (1 - p["seller.reentry_first_year"]) ** (1 / 52)
-        dem = demography.demography_week(
-            np.int32(t),
-            live,
-            s.status,
-            s.age,
-            s.wish,
-            s.stage,
-            s.in_service,
-            s.exited_week,
             s.reentries,
-            s.entered,
-            np.array([k["demography.reentry"], k["demography.death"]]),
-            reentry_h,
-            1 - np.exp(-p["seller.mortality_per_year"] / 52),
-            p["seller.age_out"],
+            s.tx,
+            e.n,
+            e.alive,
+            e.n_ctrl,
+            e.profit,
+            self._people_keys,
+            tx,
+            m.capacity_per_seller,
+            self.base_price_usd * m.price,
+            c["share_controlled"],
+            c["share_trafficked"],
+            lv.p_arrest_week,
+            c["convict_seller"],
+            lv.tp_week,
+            c["convict_tp"],
+            c["base_violence"],
+            c["rr_exploit"],
+            disp,
+            lv.clear_records and t == 0,
+            cap,
+            lv.service_weeks,
+            lv.service_success,
+            c["wish_p_week"],
+            c["controlled_access"],
+            c["record_barrier"],
+            lv.trafficked_first,
+            lv.relief_p_week,
+            c["unassisted_p_week"],
+            c["wish_ratio"],
+            c["reentry_p_week"],
+            c["mortality_p_week"],
+            c["age_out"],
         )
-        # exploiters with nobody left under their control stop operating; loads are refreshed
-        by_type = census.refresh_exploiters(live, s.status, s.control, s.exploiter, e.n, e.n_ctrl, e.alive)
+        kept, taken = o[people.O_KEPT], o[people.O_TAKEN]
+        s_arr = o[people.O_S_ARR : people.O_S_ARR + 3]
+        s_conv = o[people.O_S_CONV : people.O_S_CONV + 3]
+        e_arr, e_conv, identified = o[people.O_E_ARR], o[people.O_E_CONV], o[people.O_IDENTIFIED]
+        viol = o[people.O_VIOLENCE : people.O_VIOLENCE + 3]
+        relieved0 = o[people.O_RELIEVED0]
+        ex = o[people.O_EXIT : people.O_EXIT + 15]
+        dem = o[people.O_DEM : people.O_DEM + 3]
+        by_type = o[people.O_BY_TYPE : people.O_BY_TYPE + 3].astype(np.int64)
+        cost_w = lv.cost_per_week
+        edu_usd = wd.edu_usd
 
         # 9. entry and trafficking inflow (after outflows, so burn-in keeps the stock steady)
         n_active = int(by_type.sum())
@@ -677,14 +708,13 @@ class Simulation:
                 m.entry_rates = np.mean(m.entries[-tail:], axis=0)
                 m.earn0 = max(earn, 1e-9)
                 m.profit0 = max(profit_pp, 1e-9)
-                m.risk0 = self._exploiter_risk(law, tp_rate)
-                m.liable0 = float(np.dot(self.seg_share, _liable(law.seller)))
+                m.risk0 = lv.exploiter_risk
+                m.liable0 = lv.liable_share
         else:
             supply = (max(earn, 1e-9) / m.earn0) ** p["market.supply_elasticity"]
             d = p["seller.deterred_by_liability"]
-            liab = float(np.dot(self.seg_share, _liable(law.seller)))
-            supply *= (1 - d * liab) / (1 - d * m.liable0)
-            risk = self._exploiter_risk(law, tp_rate) + p["traffic.buyer_penalty_passthrough"] * float(
+            supply *= (1 - d * lv.liable_share) / (1 - d * m.liable0)
+            risk = lv.exploiter_risk + p["traffic.buyer_penalty_passthrough"] * float(
                 np.dot(self.seg_share, dpen)
             )
             traffic = (max(profit_pp, 1e-9) / m.profit0) ** p["traffic.profit_elasticity"] * np.exp(
@@ -707,9 +737,7 @@ class Simulation:
         s.n = lo + n_traf + n_new
 
         # 10. fines, costs, routing
-        buyer_fine = fines.expected_fine_usd(law.buyer["indoor"], sc.usd_per_currency_unit)
-        seller_fine = fines.expected_fine_usd(law.seller["street"], sc.usd_per_currency_unit)
-        revenue = (b_conv.sum() * buyer_fine + s_conv.sum() * seller_fine) * scale
+        revenue = (b_conv.sum() * lv.buyer_fine_usd + s_conv.sum() * lv.seller_fine_usd) * scale
         routed = revenue * imp.fines_to_services_share if law.fines_to_survivor_services else 0.0
         m.fund_usd = m.fund_usd * (51 / 52) + routed  # a rolling year of routed fines
         if rec is None:
