@@ -220,7 +220,9 @@ def test_demo_command_runs_writes_and_prints(
     )
     out = tmp_path / "demo"
     res = CliRunner().invoke(
-        cli.app, ["demo", "--out", str(out), "--replicates", "2", "--seed", "7", "--workers", "1", "--quiet"]
+        cli.app,
+        ["demo", "--out", str(out), "--replicates", "2", "--seed", "7", "--workers", "1", "--quiet"],
+        env={"COLUMNS": "200"},  # a wide table, whatever terminal runs the tests
     )
     assert res.exit_code == 0, res.output
     assert "current law against the bill" in res.stdout  # the headline table's title

@@ -39,27 +39,6 @@ def live_slots(n, status, control, seg):
 
 
 @nb.njit(cache=True)
-def refresh_exploiters(live, status, control, exploiter, n_e, n_ctrl, alive):
-    """Exploiters' loads from the people they control; those with nobody left stop operating.
-
-    Returns active people by control."""
-    by_type = np.zeros(3, np.int64)
-    n_ctrl[:n_e] = 0
-    for jj in range(live.size):
-        j = live[jj]
-        if status[j] != ACTIVE:
-            continue
-        by_type[control[j]] += 1
-        e = exploiter[j]
-        if e >= 0:
-            n_ctrl[e] += 1
-    for e in range(n_e):
-        if n_ctrl[e] == 0:
-            alive[e] = 0
-    return by_type
-
-
-@nb.njit(cache=True)
 def week_end(n, status, seg, control, record, n_e, alive):
     """Active people by segment and by control, records held (active or exited), exploiters operating."""
     by_seg = np.zeros(3, np.int64)

@@ -1,9 +1,12 @@
 """Steps 3–8 of a week for the people in prostitution, as one compiled call.
 
-Market matching, exploitation, enforcement, violence, exit and demography each keep their own module
-(``processes/``) with their equations; this driver calls their kernels in ``STEP_ORDER`` with the
-week's levers, which the engine computes beforehand. One call a week instead of a dozen, and no NumPy
-temporaries in between, removes most of the interpreter's share of a week.
+Each process keeps its module and its equations (``processes/``: market, exploitation,
+enforcement, violence, exits, demography); this driver applies them in ``STEP_ORDER`` in one pass
+over the people still in play, person by person, then admits from the service queues and runs
+demography in a second pass. No process reads another person's state changed earlier in the same
+pass, so the order of work gives exactly the outcomes of one pass per process, which it replaced:
+the fused pass does the week in about half the time, measured (the data are read once, not ten
+times). Exploiters' arrests come first, since they free the people those exploiters controlled.
 
 The driver returns one float vector; ``O_*`` name its slices.
 """
@@ -13,8 +16,16 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from equality_model.model import census
 from equality_model.model.processes import demography, enforcement, exits, exploitation, market, violence
+from equality_model.model.rng import poisson, uniform
+from equality_model.model.state import (
+    ACTIVE,
+    CONTROLLED,
+    EXITED,
+    GONE,
+    INDEPENDENT,
+    TRAFFICKED,
+)
 
 # keys: the streams of the people's week, in this order
 KEY_NAMES = (
@@ -97,92 +108,199 @@ def people_week(
 ):
     """Market → exploitation → enforcement → violence → exit → demography for one arm-week."""
     out = np.zeros(N_OUT, np.float64)
-    # 3. market clearing: completed purchases matched to active people
-    market.allocate(t, live, status, seg, tx, keys[0], transactions, cap_per_seller)
-    # 4. exploitation
+    # 3. market: the week's matching tables (``market.match_tables``)
+    lam, cap, cdf, guide = market.match_tables(live, status, seg, transactions, cap_per_seller)
+    n_guide = guide.shape[1]
+    # 5. exploiters first: a convicted exploiter stops operating, which frees the people he controlled
     e_profit[:n_e] = 0.0
-    kept, taken, _repaid = exploitation.exploit(
-        live,
-        status,
-        seg,
-        control,
-        exploiter,
-        debt,
-        tx,
-        price_usd,
-        share_controlled,
-        share_trafficked,
-        e_profit,
-    )
-    out[O_KEPT] = kept
-    out[O_TAKEN] = taken
-    # 5. enforcement: people in prostitution (only where liable), exploiters, and who is freed
-    s_arr, s_conv = enforcement.arrest_sellers(
-        t, live, status, seg, record, keys[1], keys[2], p_arrest_week, convict_seller
-    )
     e_arr, e_conv = enforcement.arrest_exploiters(
         t, n_e, e_alive, e_n_ctrl, keys[3], keys[4], p_tp_week, convict_tp
     )
-    _freed, identified = enforcement.free_controlled(live, status, control, exploiter, debt, wish, e_alive)
+    kept = 0.0
+    taken = 0.0
+    s_arr = np.zeros(3, np.int64)
+    s_conv = np.zeros(3, np.int64)
+    identified = 0
+    v0 = 0.0
+    v1 = 0.0
+    v2 = 0.0
+    relieved0 = 0
+    ex = np.zeros(15, np.int64)
+    in_use = np.zeros(4, np.int64)
+    for jj in range(live.size):
+        j = live[jj]
+        # 3. market: Poisson(λ_s) transactions, truncated, by inversion from the guide table
+        tx[j] = 0.0
+        st = status[j]
+        if st == ACTIVE:
+            s = seg[j]
+            if lam[s] > 0.0:
+                if lam[s] > 60.0:
+                    kk = min(poisson(keys[0], j, t, lam[s]), cap[s])
+                else:
+                    u = uniform(keys[0], j, t)
+                    kk = guide[s, min(np.int64(u * n_guide), n_guide - 1)]
+                    while kk > 0 and u <= cdf[s, kk - 1]:
+                        kk -= 1
+                    while kk < cap[s] and u > cdf[s, kk]:
+                        kk += 1
+                tx[j] = kk
+            # 4. exploitation: the third party's take; a victim's debt is repaid from the rest
+            if tx[j] != 0.0:
+                gross = tx[j] * price_usd[s]
+                c = control[j]
+                take, left = exploitation.take(gross, c, debt[j], share_controlled, share_trafficked)
+                if c == TRAFFICKED:
+                    debt[j] = left
+                    if debt[j] <= 0.0:
+                        control[j] = CONTROLLED  # debt repaid: no longer held by debt
+                if take > 0.0 and exploiter[j] >= 0:
+                    e_profit[exploiter[j]] += take
+                kept += gross - take
+                taken += take
+            # 5. arrests of people in prostitution: only where selling is an offence (p = 0 elsewhere)
+            if p_arrest_week[s] > 0.0 and uniform(keys[1], j, t) < p_arrest_week[s]:
+                s_arr[s] += 1
+                if uniform(keys[2], j, t) < convict_seller:
+                    s_conv[s] += 1
+                    record[j] = 1
+        # 5. freed when the exploiter stopped operating; trafficking victims are identified
+        e = exploiter[j]
+        if e >= 0 and e_alive[e] == 0:
+            if st == ACTIVE and control[j] == TRAFFICKED:
+                identified += 1
+                wish[j] = 1
+            control[j] = INDEPENDENT
+            exploiter[j] = -1
+            debt[j] = 0.0
+        # 6. violence under the three hypotheses
+        if st == ACTIVE and tx[j] != 0.0:
+            s = seg[j]
+            a0, a1, a2 = violence.incidents(
+                tx[j], base_violence[s], control[j] != INDEPENDENT, rr_exploit, displacement_mult[s]
+            )
+            v0 += a0
+            v1 += a1
+            v2 += a2
+        # 7. exit: relief at the start of automatic relief
+        if clear_records and record[j] == 1:
+            record[j] = 0
+            relieved0 += 1
+        if st != ACTIVE:
+            continue
+        # 7. exit: people whose service ends succeed (next step, or exit) or return to the trade
+        if stage[j] >= 0 and in_service[j] != 0:
+            k = stage[j]
+            if t - stage_week[j] < service_weeks[k]:
+                in_use[k] += 1
+            else:
+                p = exits.completion_success(service_success[k], k, record[j] == 1, record_barrier)
+                if uniform(keys[5], j, t) < p:
+                    nk = exits.next_step(needs[j], k)
+                    if nk >= 4:
+                        status[j] = EXITED
+                        exited_week[j] = t
+                        stage[j] = -1
+                        in_service[j] = 0
+                        ex[0] += 1
+                        continue
+                    stage[j] = nk
+                    in_service[j] = 0
+                    stage_week[j] = t
+                else:
+                    stage[j] = -1
+                    in_service[j] = 0
+        # 7. exit: wishes, queueing, relief, unassisted exit
+        if wish[j] == 0 and uniform(keys[6], j, t) < wish_p_week:
+            wish[j] = 1
+        if (
+            wish[j] == 1
+            and stage[j] < 0
+            and (control[j] == INDEPENDENT or uniform(keys[7], j, t) < controlled_access)
+        ):
+            stage[j] = exits.next_step(needs[j], -1)
+            in_service[j] = 0
+            stage_week[j] = t
+        if (
+            record[j] == 1
+            and stage[j] >= 0
+            and relief_p_week > 0.0
+            and uniform(keys[8], j, t) < relief_p_week
+        ):
+            record[j] = 0
+            ex[14] += 1
+        if stage[j] < 0 or in_service[j] == 0:
+            p = exits.unassisted_probability(
+                unassisted_p_week, wish[j] == 1, control[j] != INDEPENDENT, wish_ratio, controlled_access
+            )
+            if uniform(keys[9], j, t) < p:
+                status[j] = EXITED
+                exited_week[j] = t
+                stage[j] = -1
+                ex[1] += 1
+    # 7. admissions from the queues, up to the free places
+    exits.admit(t, live, status, control, stage, in_service, stage_week, places, in_use, trafficked_first, ex)
+    # 8. re-entry, ageing and mortality; exploiters' loads, and those with nobody left stop operating
+    dem = np.zeros(3, np.int64)
+    by_type = np.zeros(3, np.int64)
+    e_n_ctrl[:n_e] = 0
+    for jj in range(live.size):
+        j = live[jj]
+        st = status[j]
+        if st in (ACTIVE, EXITED):
+            age[j] += np.float32(1.0 / 52.0)
+        if st == EXITED:
+            since = t - exited_week[j]
+            if since >= demography.SUSTAINED_WEEKS:
+                status[j] = GONE  # a sustained exit: no longer at risk of re-entry in the model
+                continue
+            if uniform(keys[10], j, t) < demography.reentry_hazard(since, reentry_p_week):
+                status[j] = ACTIVE
+                reentries[j] += 1
+                entered[j] = t
+                wish[j] = 0
+                stage[j] = -1
+                in_service[j] = 0
+                dem[0] += 1
+            elif age[j] >= age_out:
+                status[j] = GONE
+                continue
+            else:
+                continue
+        elif st == ACTIVE:
+            if uniform(keys[11], j, t) < mortality_p_week:
+                status[j] = GONE
+                dem[1] += 1
+                continue
+            elif age[j] >= age_out:
+                status[j] = GONE
+                dem[2] += 1
+                continue
+        else:
+            continue
+        by_type[control[j]] += 1
+        e = exploiter[j]
+        if e >= 0:
+            e_n_ctrl[e] += 1
+    for e in range(n_e):
+        if e_n_ctrl[e] == 0:
+            e_alive[e] = 0
+    out[O_KEPT] = kept
+    out[O_TAKEN] = taken
     for s in range(3):
         out[O_S_ARR + s] = s_arr[s]
         out[O_S_CONV + s] = s_conv[s]
     out[O_E_ARR] = e_arr
     out[O_E_CONV] = e_conv
     out[O_IDENTIFIED] = identified
-    # 6. violence under the three hypotheses
-    viol = violence.incidents(live, status, seg, control, tx, base_violence, rr_exploit, displacement_mult)
-    for h in range(3):
-        out[O_VIOLENCE + h] = viol[h]
-    # 7. exit: record relief at the start of automatic relief, then the pathway
-    if clear_records:
-        out[O_RELIEVED0] = exits.clear_all_records(live, record)
-    ex = exits.exit_week(
-        t,
-        live,
-        status,
-        control,
-        needs,
-        record,
-        wish,
-        stage,
-        in_service,
-        stage_week,
-        exited_week,
-        keys[5:10],
-        wish_p_week,
-        controlled_access,
-        places,
-        service_weeks,
-        service_success,
-        record_barrier,
-        trafficked_first,
-        relief_p_week,
-        unassisted_p_week,
-        wish_ratio,
-    )
-    for i in range(ex.size):
+    out[O_VIOLENCE] = v0
+    out[O_VIOLENCE + 1] = v1
+    out[O_VIOLENCE + 2] = v2
+    out[O_RELIEVED0] = relieved0
+    for i in range(15):
         out[O_EXIT + i] = ex[i]
-    # 8. re-entry, ageing and mortality; exploiters with nobody left stop operating
-    dem = demography.demography_week(
-        t,
-        live,
-        status,
-        age,
-        wish,
-        stage,
-        in_service,
-        exited_week,
-        reentries,
-        entered,
-        keys[10:12],
-        reentry_p_week,
-        mortality_p_week,
-        age_out,
-    )
     for i in range(3):
         out[O_DEM + i] = dem[i]
-    by_type = census.refresh_exploiters(live, status, control, exploiter, n_e, e_n_ctrl, e_alive)
     for c in range(3):
         out[O_BY_TYPE + c] = by_type[c]
     return out

@@ -15,21 +15,20 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from equality_model.model.rng import poisson, uniform
 from equality_model.model.state import ACTIVE
 
 
 @nb.njit(cache=True)
-def allocate(t, live, status, seg, tx, key, transactions, cap_per_seller):
-    """Random matching of this week's transactions to active people, by segment.
+def match_tables(live, status, seg, transactions, cap_per_seller):
+    """The week's matching tables per segment: mean ``λ_s``, truncation ``3·c_s + 1``, the Poisson
+    cumulative table and a guide table (Chen & Asau's indexed search: ``guide[s, g]`` is the first
+    ``k`` with ``cdf[s, k] >= g/G``), so each person's count is found next to its answer.
 
-    Each person's count is ``rng.poisson`` truncated at ``3·c_s + 1``; for means up to 60 it is
-    read off the segment's cumulative table (built with the same recurrence, so the draws are
-    identical) instead of recomputing ``exp(−λ)`` and the sum for every person."""
+    The table is built with ``rng.poisson``'s recurrence, so a lookup gives exactly
+    ``min(rng.poisson(key, j, t, λ_s), 3·c_s + 1)``; means above 60 use ``rng.poisson`` directly."""
     counts = np.zeros(3, np.int64)
     for jj in range(live.size):
         j = live[jj]
-        tx[j] = 0.0
         if status[j] == ACTIVE:
             counts[seg[j]] += 1
     lam = np.zeros(3, np.float64)
@@ -38,7 +37,10 @@ def allocate(t, live, status, seg, tx, key, transactions, cap_per_seller):
         cap[s] = min(np.int64(3.0 * cap_per_seller[s] + 1.0), np.int64(1000))
         if counts[s] > 0:
             lam[s] = transactions[s] / counts[s]
-    cdf = np.zeros((3, cap.max() + 1), np.float64)
+    width = cap.max() + 1
+    cdf = np.zeros((3, width), np.float64)
+    guide = np.zeros((3, 4 * width), np.int64)
+    n_guide = guide.shape[1]
     for s in range(3):
         if 0.0 < lam[s] <= 60.0:
             p = np.exp(-lam[s])
@@ -48,24 +50,12 @@ def allocate(t, live, status, seg, tx, key, transactions, cap_per_seller):
                 p *= lam[s] / k
                 acc += p
                 cdf[s, k] = acc
-    served = np.zeros(3, np.float64)
-    for jj in range(live.size):
-        j = live[jj]
-        if status[j] != ACTIVE:
-            continue
-        s = seg[j]
-        if lam[s] <= 0.0:
-            continue
-        if lam[s] > 60.0:
-            k = min(poisson(key, j, t, lam[s]), cap[s])
-        else:
-            u = uniform(key, j, t)
             k = 0
-            while k < cap[s] and u > cdf[s, k]:
-                k += 1
-        tx[j] = k
-        served[s] += k
-    return counts, served
+            for g in range(n_guide):
+                while k < cap[s] and cdf[s, k] < g / n_guide:
+                    k += 1
+                guide[s, g] = k
+    return lam, cap, cdf, guide
 
 
 TARGET_UTILISATION = 0.95  # the baseline market is set up to clear at this utilisation of capacity

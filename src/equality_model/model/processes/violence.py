@@ -16,8 +16,6 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from equality_model.model.state import ACTIVE, INDEPENDENT
-
 HYPOTHESES = ("exploitation", "displacement", "combined")
 
 
@@ -27,17 +25,9 @@ def exposure(
     return np.minimum(1.0, (seller_arrests_py + weight * buyer_arrests_py) / reference)
 
 
-@nb.njit(cache=True)
-def incidents(live, status, seg, control, tx, base_per_1000, rr_exploit, disp_mult):
-    out = np.zeros(3, np.float64)
-    for jj in range(live.size):
-        j = live[jj]
-        if status[j] != ACTIVE or tx[j] == 0.0:
-            continue
-        s = seg[j]
-        base = tx[j] * base_per_1000[s] / 1000.0
-        ex = rr_exploit if control[j] != INDEPENDENT else 1.0
-        out[0] += base * ex
-        out[1] += base * disp_mult[s]
-        out[2] += base * ex * disp_mult[s]
-    return out
+@nb.njit(inline="always", cache=True)
+def incidents(tx, per_1000, exploited, rr_exploit, disp):
+    """One person's expected incidents this week under the three hypotheses (``HYPOTHESES``)."""
+    base = tx * per_1000 / 1000.0
+    ex = rr_exploit if exploited else 1.0
+    return base * ex, base * disp, base * ex * disp
