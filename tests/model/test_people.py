@@ -21,7 +21,7 @@ def week_args(n: int, n_e: int, seed: int, **over: Any) -> dict[str, Any]:
     exploiter = np.where(control == CONTROLLED, g.integers(0, n_e, n), -1).astype(np.int32)
     args: dict[str, Any] = {
         "t": np.int32(g.integers(0, 500)),
-        "live": np.arange(n, dtype=np.int64),
+        "n": n,
         "status": status,
         "age": np.full(n, 30.0, np.float32),
         "entered": np.zeros(n, np.int32),
@@ -42,10 +42,15 @@ def week_args(n: int, n_e: int, seed: int, **over: Any) -> dict[str, Any]:
         "e_alive": np.ones(n_e, np.uint8),
         "e_n_ctrl": np.full(n_e, 7, np.int32),
         "e_profit": np.zeros(n_e, np.float32),
-        "keys": np.arange(12, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15) + np.uint64(seed),
+        "keys": np.arange(13, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15) + np.uint64(seed),
+        "attempts": g.uniform(0, 5000, 3),
         "transactions": g.uniform(0, 5000, 3),
+        "b_arrests": np.zeros(3, np.int64),
         "cap_per_seller": g.uniform(0.5, 20, 3),
-        "price_usd": np.array([100.0, 200.0, 150.0]),
+        "price": np.ones(3),
+        "fill": np.ones(3),
+        "price_adjustment": 0.0,
+        "base_price_usd": np.array([100.0, 200.0, 150.0]),
         "share_controlled": 0.5,
         "share_trafficked": 0.8,
         "p_arrest_week": np.zeros(3),
@@ -54,7 +59,10 @@ def week_args(n: int, n_e: int, seed: int, **over: Any) -> dict[str, Any]:
         "convict_tp": 0.5,
         "base_violence": np.ones(3),
         "rr_exploit": 2.0,
-        "displacement_mult": np.ones(3),
+        "seller_arrests_py": np.zeros(3),
+        "policing_weight": 0.5,
+        "reference_policing": 1.0,
+        "policing_odds_ratio": 2.0,
         "clear_records": False,
         "places": np.zeros(4),
         "service_weeks": np.full(4, 10, np.int64),
@@ -91,7 +99,7 @@ def test_each_person_serves_a_truncated_poisson_count(n: int, n_e: int, seed: in
         lam = a["transactions"][s] / counts[s]
         want = min(poisson(a["keys"][0], j, a["t"], lam), int(3.0 * a["cap_per_seller"][s] + 1.0))
         assert a["tx"][j] == want
-    gross = (a["tx"] * a["price_usd"][a["seg"]])[active]
+    gross = (a["tx"] * a["base_price_usd"][a["seg"]])[active]
     ctrl = a["control"][active] == CONTROLLED
     assert np.isclose(out[people.O_TAKEN], 0.5 * gross[ctrl].sum())
     assert np.isclose(out[people.O_KEPT] + out[people.O_TAKEN], gross.sum())

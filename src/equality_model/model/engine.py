@@ -25,7 +25,6 @@ from equality_model.model.processes import (
     demand,
     enforcement,
     entry,
-    exits,
     fines,
     market,
     norms,
@@ -596,35 +595,18 @@ class Simulation:
         lv = self._week_levers(arm, t)
         b, s, e, m = st.buyers, st.sellers, st.exploiters, st.market
         scale = self.scale
-        # slots still in play (active or exited); kernels skip the rest, who left for good
-        live, by_type_before, n_seg = census.live_slots(s.n, s.status, s.control, s.seg)
         attempts = counts[demand.C_ATTEMPT : demand.C_ATTEMPT + 3].astype(float)
         tx = counts[demand.C_TX : demand.C_TX + 3].astype(float)
         b_arrests = counts[demand.C_ARREST : demand.C_ARREST + 3]
         b_conv = counts[demand.C_CONVICT : demand.C_CONVICT + 3]
-
-        # 3. prices move toward clearing; the fill ratio is next week's chance a purchase finds a seller
-        capacity = n_seg * m.capacity_per_seller
-        m.price = market.update_prices(m.price, attempts, capacity, p["market.price_adjustment"])
-        m.fill = market.fill_ratio(attempts, capacity)
-        # 6. exposure to repressive policing, for the displacement hypothesis
-        x = violence.exposure(
-            lv.seller_arrests_py,
-            b_arrests * 52 / np.maximum(n_seg, 1),
-            p["violence.buyer_policing_weight"],
-            p["violence.reference_policing"],
-        )
-        disp = 1.0 + (p["violence.policing_odds_ratio"] - 1.0) * x
-        # 7. service places: the arm's capacity plus places paid by routed fines, in whole agents
+        # 7. service places: the arm's capacity plus places paid by routed fines
         cap = lv.places
         if law.fines_to_survivor_services:
             cap = cap + fines.extra_places(m.fund_usd, lv.mean_cost_per_week) / 4 / scale
-        # places in agents: a fractional place (scale > 1) is available with that probability this week
-        cap = exits.whole_places(cap, self.keys["exit.capacity"], np.int64(t))
         c = self._const
         o = people.people_week(
             np.int32(t),
-            live,
+            s.n,
             s.status,
             s.age,
             s.entered,
@@ -646,9 +628,14 @@ class Simulation:
             e.n_ctrl,
             e.profit,
             self._people_keys,
+            attempts,
             tx,
+            b_arrests,
             m.capacity_per_seller,
-            self.base_price_usd * m.price,
+            m.price,
+            m.fill,
+            p["market.price_adjustment"],
+            self.base_price_usd,
             c["share_controlled"],
             c["share_trafficked"],
             lv.p_arrest_week,
@@ -657,7 +644,10 @@ class Simulation:
             c["convict_tp"],
             c["base_violence"],
             c["rr_exploit"],
-            disp,
+            lv.seller_arrests_py,
+            p["violence.buyer_policing_weight"],
+            p["violence.reference_policing"],
+            p["violence.policing_odds_ratio"],
             lv.clear_records and t == 0,
             cap,
             lv.service_weeks,
@@ -682,6 +672,7 @@ class Simulation:
         ex = o[people.O_EXIT : people.O_EXIT + 15]
         dem = o[people.O_DEM : people.O_DEM + 3]
         by_type = o[people.O_BY_TYPE : people.O_BY_TYPE + 3].astype(np.int64)
+        by_type_before = o[people.O_BY_TYPE_BEFORE : people.O_BY_TYPE_BEFORE + 3].astype(np.int64)
         cost_w = lv.cost_per_week
         edu_usd = wd.edu_usd
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+from equality_model.model import census
 from equality_model.model.processes import demography, enforcement, exits, exploitation, market, violence
 from equality_model.model.rng import poisson, uniform
 from equality_model.model.state import (
@@ -41,6 +42,7 @@ KEY_NAMES = (
     "exit.unassisted",
     "demography.reentry",
     "demography.death",
+    "exit.capacity",
 )
 # slices of the returned vector
 O_KEPT, O_TAKEN = 0, 1  # earnings kept by people, profit taken by exploiters (USD)
@@ -51,13 +53,14 @@ O_RELIEVED0 = 14  # records cleared at once (automatic relief starting)
 O_EXIT = 15  # exits.exit_week's 15 counts
 O_DEM = 30  # demography's 3 counts
 O_BY_TYPE = 33  # active people by control after the outflows
-N_OUT = 36
+O_BY_TYPE_BEFORE = 36  # and at the start of the week
+N_OUT = 39
 
 
 @nb.njit(cache=True)
 def people_week(
     t,
-    live,
+    n,
     status,
     age,
     entered,
@@ -79,9 +82,14 @@ def people_week(
     e_n_ctrl,
     e_profit,
     keys,
+    attempts,
     transactions,
+    b_arrests,
     cap_per_seller,
-    price_usd,
+    price,
+    fill,
+    price_adjustment,
+    base_price_usd,
     share_controlled,
     share_trafficked,
     p_arrest_week,
@@ -90,7 +98,10 @@ def people_week(
     convict_tp,
     base_violence,
     rr_exploit,
-    displacement_mult,
+    seller_arrests_py,
+    policing_weight,
+    reference_policing,
+    policing_odds_ratio,
     clear_records,
     places,
     service_weeks,
@@ -106,8 +117,28 @@ def people_week(
     mortality_p_week,
     age_out,
 ):
-    """Market → exploitation → enforcement → violence → exit → demography for one arm-week."""
+    """Market → exploitation → enforcement → violence → exit → demography for one arm-week.
+
+    ``price`` and ``fill`` (the arm's market) are updated in place; ``places`` are the week's service
+    places in agents before rounding."""
     out = np.zeros(N_OUT, np.float64)
+    # slots still in play (active or exited); the rest left for good and are never visited
+    live, by_type_before, n_seg = census.live_slots(n, status, control, seg)
+    for c in range(3):
+        out[O_BY_TYPE_BEFORE + c] = by_type_before[c]
+    # 3. prices move toward clearing; the fill ratio is next week's chance a purchase finds a seller
+    capacity = n_seg * cap_per_seller
+    price[:] = market.update_prices(price, attempts, capacity, price_adjustment)
+    fill[:] = market.fill_ratio(attempts, capacity)
+    price_usd = base_price_usd * price
+    # 6. exposure to repressive policing, for the displacement hypothesis
+    buyer_arrests_py = np.empty(3, np.float64)
+    for s in range(3):
+        buyer_arrests_py[s] = b_arrests[s] * 52 / max(n_seg[s], 1)
+    x = violence.exposure(seller_arrests_py, buyer_arrests_py, policing_weight, reference_policing)
+    displacement_mult = 1.0 + (policing_odds_ratio - 1.0) * x
+    # 7. places in agents: a fractional place (scale > 1) is available with that probability
+    places = exits.whole_places(places, keys[12], np.int64(t))
     # 3. market: the week's matching tables (``market.match_tables``)
     lam, cap, cdf, guide = market.match_tables(live, status, seg, transactions, cap_per_seller)
     n_guide = guide.shape[1]

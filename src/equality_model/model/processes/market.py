@@ -61,13 +61,22 @@ def match_tables(live, status, seg, transactions, cap_per_seller):
 TARGET_UTILISATION = 0.95  # the baseline market is set up to clear at this utilisation of capacity
 
 
-def update_prices(price: np.ndarray, attempts: np.ndarray, capacity: np.ndarray, speed: float) -> np.ndarray:
+@nb.njit(cache=True)
+def update_prices(price, attempts, capacity, speed):
     """Multiplicative adjustment toward clearing at the target utilisation, bounded to [0.25, 4]."""
-    ratio = np.where(
-        capacity > 0, np.maximum(attempts, 1.0) / np.maximum(TARGET_UTILISATION * capacity, 1.0), 1.0
-    )
-    return np.clip(price * ratio**speed, 0.25, 4.0)
+    out = np.empty(price.size, np.float64)
+    for s in range(price.size):
+        ratio = 1.0
+        if capacity[s] > 0:
+            ratio = max(attempts[s], 1.0) / max(TARGET_UTILISATION * capacity[s], 1.0)
+        out[s] = min(max(price[s] * ratio**speed, 0.25), 4.0)
+    return out
 
 
-def fill_ratio(attempts: np.ndarray, capacity: np.ndarray) -> np.ndarray:
-    return np.where(attempts > 0, np.minimum(1.0, capacity / np.maximum(attempts, 1.0)), 1.0)
+@nb.njit(cache=True)
+def fill_ratio(attempts, capacity):
+    """Next week's chance that a purchase attempt finds a seller."""
+    out = np.empty(attempts.size, np.float64)
+    for s in range(attempts.size):
+        out[s] = min(1.0, capacity[s] / max(attempts[s], 1.0)) if attempts[s] > 0 else 1.0
+    return out

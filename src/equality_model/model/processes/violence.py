@@ -19,10 +19,13 @@ import numpy as np
 HYPOTHESES = ("exploitation", "displacement", "combined")
 
 
-def exposure(
-    seller_arrests_py: np.ndarray, buyer_arrests_py: np.ndarray, weight: float, reference: float
-) -> np.ndarray:
-    return np.minimum(1.0, (seller_arrests_py + weight * buyer_arrests_py) / reference)
+@nb.njit(cache=True)
+def exposure(seller_arrests_py, buyer_arrests_py, weight, reference):
+    """Each segment's exposure to repressive policing, in [0, 1]."""
+    out = np.empty(seller_arrests_py.size, np.float64)
+    for s in range(out.size):
+        out[s] = min(1.0, (seller_arrests_py[s] + weight * buyer_arrests_py[s]) / reference)
+    return out
 
 
 @nb.njit(inline="always", cache=True)
