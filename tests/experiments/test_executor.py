@@ -69,3 +69,14 @@ def test_process_pool_gives_bit_identical_results(sc: Scenario, serial: xr.Datas
     _assert_identical(pooled, serial)
     other_seed = results.run(sc, seed=sc.seed + 1, workers=1)
     assert not np.array_equal(other_seed["transactions"].values, serial["transactions"].values)
+
+
+def test_workers_are_spawned_with_one_thread_native_pools(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Worker processes inherit one-thread BLAS/OpenMP settings; this process gets its own back."""
+    monkeypatch.setenv("OMP_NUM_THREADS", "7")
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    with executor._worker_environment():
+        for k, v in executor.ONE_THREAD_ENV.items():
+            assert os.environ[k] == v
+    assert os.environ["OMP_NUM_THREADS"] == "7"
+    assert "OPENBLAS_NUM_THREADS" not in os.environ

@@ -7,8 +7,9 @@ bit-identical whatever the number of workers or the order in which replicates fi
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 
@@ -26,6 +27,26 @@ def _one(sc_json: str, replicate: int, threads: int) -> tuple[int, Arrays]:
     numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
     sc = Scenario.model_validate_json(sc_json)
     return replicate, Simulation(sc, replicate).run()
+
+
+# Worker processes run one replicate each on one core: native thread pools stay at one thread, so
+# idle BLAS or OpenMP threads never spin on the cores the other workers need.
+ONE_THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+@contextlib.contextmanager
+def _worker_environment() -> Iterator[None]:
+    """Set ``ONE_THREAD_ENV`` while worker processes are spawned (they inherit it), then restore."""
+    before = {k: os.environ.get(k) for k in ONE_THREAD_ENV}
+    os.environ.update(ONE_THREAD_ENV)
+    try:
+        yield
+    finally:
+        for k, v in before.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def default_workers(replicates: int) -> int:
@@ -54,7 +75,10 @@ def run_replicates(
         return out
     results: dict[int, Arrays] = {}
     payload = sc.model_dump_json()
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+    with (
+        _worker_environment(),
+        ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool,
+    ):
         futures = [pool.submit(_one, payload, r, 1) for r in range(n)]
         for f in as_completed(futures):
             r, arrays = f.result()

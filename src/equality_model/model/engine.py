@@ -165,6 +165,7 @@ class WeekLevers:
     trafficked_first: bool
     exploiter_risk: float
     liable_share: float  # share of the market where selling is an offence
+    dpen_mean: float  # buyers' penalty change averaged over the segments' initial shares
     buyer_fine_usd: float
     seller_fine_usd: float
 
@@ -506,6 +507,7 @@ class Simulation:
             trafficked_first=imp.services.priority == "trafficked_first",
             exploiter_risk=self._exploiter_risk(law, tp_rate),
             liable_share=float(np.dot(self.seg_share, _liable(law.seller))),
+            dpen_mean=float(np.dot(self.seg_share, dpen)),
             buyer_fine_usd=fines.expected_fine_usd(law.buyer["indoor"], sc.usd_per_currency_unit),
             seller_fine_usd=fines.expected_fine_usd(law.seller["street"], sc.usd_per_currency_unit),
         )
@@ -591,7 +593,7 @@ class Simulation:
         """The week after demand: market, exploitation, enforcement, violence, exit, demography
         (one compiled call, ``people.people_week``), then entry and fines."""
         p = self.p
-        law, imp, dpen = wd.law, wd.imp, wd.dpen
+        law, imp = wd.law, wd.imp
         lv = self._week_levers(arm, t)
         b, s, e, m = st.buyers, st.sellers, st.exploiters, st.market
         scale = self.scale
@@ -705,9 +707,7 @@ class Simulation:
             supply = (max(earn, 1e-9) / m.earn0) ** p["market.supply_elasticity"]
             d = p["seller.deterred_by_liability"]
             supply *= (1 - d * lv.liable_share) / (1 - d * m.liable0)
-            risk = lv.exploiter_risk + p["traffic.buyer_penalty_passthrough"] * float(
-                np.dot(self.seg_share, dpen)
-            )
+            risk = lv.exploiter_risk + p["traffic.buyer_penalty_passthrough"] * lv.dpen_mean
             traffic = (max(profit_pp, 1e-9) / m.profit0) ** p["traffic.profit_elasticity"] * np.exp(
                 -p["traffic.risk_sensitivity"] * (risk - m.risk0)
             )
