@@ -98,6 +98,55 @@ def time_run(sc: Scenario, replicate: int = 1) -> dict[str, Any]:
     }
 
 
+def breakdown(sc: Scenario, replicate: int = 1) -> dict[str, Any]:
+    """Where one replicate's time goes, on one numba thread (as each worker of a multi-replicate
+    run): the buyer kernel, the people-in-prostitution pass, drawing buyers, and the rest (the
+    Python step loop and setup). Timed by wrapping the kernels for this one run."""
+    import numba
+
+    from equality_model.model import people
+    from equality_model.model.processes import demand
+
+    spent = {"buyer_kernel": 0.0, "people_pass": 0.0, "buyer_draws": 0.0}
+    arm_candidates = 0
+    originals = {
+        (demand, "buyer_week"): demand.buyer_week,
+        (people, "people_week"): people.people_week,
+        (demand, "init_buyers"): demand.init_buyers,
+    }
+
+    def timed(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any) -> Any:
+            nonlocal arm_candidates
+            t0 = time.perf_counter()
+            res = fn(*args)
+            spent[name] += time.perf_counter() - t0
+            if name == "buyer_kernel":
+                arm_candidates += int(res[0][:, demand.C_CAND].sum())
+            return res
+
+        return wrapper
+
+    before = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        demand.buyer_week = timed("buyer_kernel", originals[(demand, "buyer_week")])
+        people.people_week = timed("people_pass", originals[(people, "people_week")])
+        demand.init_buyers = timed("buyer_draws", originals[(demand, "init_buyers")])
+        t0 = time.perf_counter()
+        Simulation(sc, replicate).run()
+        wall = time.perf_counter() - t0
+    finally:
+        for (mod, name), fn in originals.items():
+            setattr(mod, name, fn)
+        numba.set_num_threads(before)
+    out: dict[str, Any] = {"wall_s": wall, **{f"{k}_s": v for k, v in spent.items()}}
+    out["rest_s"] = wall - sum(spent.values())
+    out["arm_candidates"] = arm_candidates
+    out["buyer_kernel_ns_per_arm_candidate"] = spent["buyer_kernel"] / max(arm_candidates, 1) * 1e9
+    return out
+
+
 def _peak_rss_subprocess(code: str) -> dict[str, Any]:
     """Run ``code`` in a fresh interpreter and report its peak resident memory (ru_maxrss)."""
     wrapper = (
@@ -184,6 +233,8 @@ def run_all(
     Simulation(ma.model_copy(update={"years": 1}), 0).run()
     log("full model at Massachusetts scale…")
     out["massachusetts"] = time_run(ma)
+    log("where one Massachusetts replicate's time goes (one thread)…")
+    out["massachusetts_breakdown"] = breakdown(ma.model_copy(update={"years": 1}) if quick else ma)
     adult_men = int(big_agents / 0.2) + 1
     log(f"full model at >= {big_agents:,} agents…")
     out["national"] = time_run(national(adult_men, years=1 if quick else 2))

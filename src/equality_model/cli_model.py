@@ -300,6 +300,13 @@ def bench_cmd(
         t.add_row(
             f"peak memory, 10 years, {mem['buyers']:,} buyers", f"{mem['peak_rss_bytes'] / 2**30:.2f} GiB"
         )
+    bd = res["massachusetts_breakdown"]
+    t.add_row(
+        "one Massachusetts replicate, one thread: buyer kernel / people pass / buyer draws / rest",
+        f"{bd['buyer_kernel_s']:.2f} / {bd['people_pass_s']:.2f} / {bd['buyer_draws_s']:.2f} / "
+        f"{bd['rest_s']:.2f} s",
+    )
+    t.add_row("buyer kernel per arm-candidate purchase", f"{bd['buyer_kernel_ns_per_arm_candidate']:.0f} ns")
     mr = res["massachusetts_replicates"]
     t.add_row(f"Massachusetts × {mr['years']} years × {mr['replicates']} replicates", f"{mr['wall_s']:.1f} s")
     ref = res.get("reference", {})
