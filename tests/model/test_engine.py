@@ -300,7 +300,7 @@ def test_ramp_blend_of_equal_levers_is_exact(ma: Scenario) -> None:
     bad = []
     for t in range(sc.weeks):
         for key, get in levers.items():
-            if not np.array_equal(sim._blend("reform", t, get, key), np.asarray(get(imp), dtype=float)):
+            if not np.array_equal(sim._blend("reform", t, get), np.asarray(get(imp), dtype=float)):
                 bad.append((t, key))
     assert bad == []
 

@@ -88,31 +88,18 @@ OUTPUTS: dict[str, tuple[str | None, tuple[str, ...] | None]] = {
 # outputs that are levels, not counts: not multiplied by the scale
 UNSCALED = {"price_index"}
 
+# the buyer kernel's streams, in the order ``demand.buyer_week`` takes them
+BUYER_WEEK_KEYS = ("buyer.candidate", "buyer.accept", "buyer.convict", "buyer.deterrence")
 STREAM_NAMES = (
     "buyer.init",
     "buyer.segment",
     "buyer.first",
     "buyer.leave",
-    "buyer.candidate",
-    "buyer.accept",
-    "buyer.convict",
-    "buyer.deterrence",
+    *BUYER_WEEK_KEYS,
     "buyer.sensitivity",
     "seller.init",
-    "market.match",
-    "seller.arrest",
-    "seller.convict",
-    "exploiter.arrest",
-    "exploiter.convict",
     "seller.record",
-    "exit.capacity",
-    "exit.success",
-    "exit.wish",
-    "exit.access",
-    "exit.relief",
-    "exit.unassisted",
-    "demography.reentry",
-    "demography.death",
+    *people.KEY_NAMES,
     "entry.count",
 )
 
@@ -123,19 +110,6 @@ class ArmLaw:
 
     before: LegalLevers
     after: LegalLevers
-
-
-@dataclass(frozen=True)
-class WeekDemand:
-    """What buyers face in one arm this week (norms, penalties, enforcement, price)."""
-
-    law: LegalLevers
-    imp: Implementation
-    edu_usd: float  # community education spending, USD a year
-    dpen: np.ndarray  # float64[3] change in expected penalty per purchase against baseline, by segment
-    mult: np.ndarray  # float64[3] norms × price multiplier of the purchase rate
-    arrest_p: np.ndarray  # float64[3] arrest probability per completed purchase
-    course_on: bool  # a demand-reduction course is offered after arrest
 
 
 @dataclass(frozen=True)
@@ -170,6 +144,14 @@ class WeekLevers:
     seller_fine_usd: float
 
 
+@dataclass(frozen=True)
+class WeekDemand:
+    """What buyers face in one arm this week: the arm's levers, and norms and price."""
+
+    levers: WeekLevers
+    mult: np.ndarray  # float64[3] norms × price multiplier of the purchase rate
+
+
 def arm_levers(sc: Scenario) -> dict[str, ArmLaw]:
     cat = default_catalog()
     base = levers(cat.resolve(sc.baseline))
@@ -199,7 +181,6 @@ class Simulation:
         self.law = arm_levers(sc)
         self.scale = sc.scale
         self.burn = max(MIN_BURN_IN, sc.burn_in_weeks)
-        self._memo: dict[tuple[str, float, str], np.ndarray] = {}
         p = self.p
         self.rate_shape, self.rate_scale = demand.fit_rate_distribution(
             p["buyer.share_past_year"] / p["buyer.share_ever"],
@@ -229,6 +210,16 @@ class Simulation:
         )
         self._levers: dict[tuple[str, bool, float], WeekLevers] = {}
         self._people_keys = np.array([self.keys[n] for n in people.KEY_NAMES])
+        self._buyer_keys = np.array([self.keys[n] for n in BUYER_WEEK_KEYS])
+        # needs at entry by segment (street, indoor, online: online people share the indoor rates)
+        self._sud_p = np.array([p["seller.sud_street"], p["seller.sud_indoor"], p["seller.sud_indoor"]])
+        self._housing_p = np.array(
+            [
+                p["seller.housing_need_street"],
+                p["seller.housing_need_indoor"],
+                p["seller.housing_need_indoor"],
+            ]
+        )
         self._const = {
             "share_controlled": p["exploit.share_controlled"],
             "share_trafficked": p["exploit.share_trafficked"],
@@ -331,31 +322,12 @@ class Simulation:
         p = self.p
         s.ensure(hi)
         e.ensure(n_e + (hi - lo) + 1)
-        sud = np.array([p["seller.sud_street"], p["seller.sud_indoor"], p["seller.sud_indoor"]])
-        hou = np.array(
-            [
-                p["seller.housing_need_street"],
-                p["seller.housing_need_indoor"],
-                p["seller.housing_need_indoor"],
-            ]
-        )
         return int(
             entry.add_sellers(
                 lo,
                 hi,
                 t,
-                s.status,
-                s.age,
-                s.entered,
-                s.seg,
-                s.control,
-                s.exploiter,
-                s.debt,
-                s.needs,
-                s.record,
-                s.wish,
-                s.stage,
-                s.in_service,
+                *s.columns(),
                 self.keys["seller.init"],
                 self.seg_cum if seg_cum is None else seg_cum,
                 p["seller.entry_age_mean"],
@@ -363,8 +335,8 @@ class Simulation:
                 p_ctrl if p_ctrl is not None else p["seller.share_controlled"],
                 trafficked,
                 p["exploit.initial_debt"],
-                sud,
-                hou,
+                self._sud_p,
+                self._housing_p,
                 p["exit.needs_education_share"],
                 p["seller.wish_to_exit"] if t <= -self.burn else 0.0,
                 e.alive,
@@ -383,18 +355,12 @@ class Simulation:
         w = 1.0 if ramp_weeks <= 0 else min(1.0, (t + 1) / ramp_weeks)
         return self.sc.implementation("reform"), w
 
-    def _blend(self, arm: str, t: int, get: Callable[[Implementation], object], key: str) -> np.ndarray:
-        """Baseline and reform levers mixed by the ramp weight; memoised per (arm, weight, lever)."""
+    def _blend(self, arm: str, t: int, get: Callable[[Implementation], object]) -> np.ndarray:
+        """Baseline and reform levers mixed by the ramp weight (``_week_levers`` memoises the week)."""
         imp, w = self._implementation(arm, t)
-        memo_key = (arm, w, key)
-        hit = self._memo.get(memo_key)
-        if hit is not None:
-            return hit
         a = np.asarray(get(self.sc.baseline_implementation), dtype=float)
         b = np.asarray(get(imp), dtype=float)
-        val = np.where(a == b, a, (1 - w) * a + w * b)  # equal levers blend exactly (null reforms)
-        self._memo[memo_key] = val
-        return val
+        return np.where(a == b, a, (1 - w) * a + w * b)  # equal levers blend exactly (null reforms)
 
     def _penalty_index(self, lv: LegalLevers, seg: str) -> float:
         p = self.p
@@ -427,7 +393,7 @@ class Simulation:
         sc, p = self.sc, self.p
         law = self.law[arm].after if t >= 0 else self.law[arm].before
         base_law = self.law["baseline"].before
-        edu_usd = float(self._blend(arm, t, lambda i: i.education_usd_per_year, "edu"))
+        edu_usd = float(self._blend(arm, t, lambda i: i.education_usd_per_year))
         men = sc.population.adult_men
         tgt = norms.target(
             bool(law.buyer["indoor"].liable),
@@ -441,10 +407,8 @@ class Simulation:
             p["buyer.expressive_effect"],
             p["buyer.education_effect_per_capita_usd"],
         )
-        per1000 = self._blend(
-            arm, t, lambda i: i.enforcement.buyer_arrests_per_1000_purchases.as_tuple(), "b1000"
-        )
-        perceived = float(self._blend(arm, t, lambda i: i.enforcement.perceived_arrest_risk, "perceived"))
+        per1000 = self._blend(arm, t, lambda i: i.enforcement.buyer_arrests_per_1000_purchases.as_tuple())
+        perceived = float(self._blend(arm, t, lambda i: i.enforcement.perceived_arrest_risk))
         arrest_p = enforcement.buyer_arrest_probability(per1000, _liable(law.buyer))
         base_per1000 = np.array(
             sc.baseline_implementation.enforcement.buyer_arrests_per_1000_purchases.as_tuple()
@@ -456,20 +420,13 @@ class Simulation:
         course_on = (bool(imp.enforcement.demand_course) and t >= 0) or bool(
             sc.baseline_implementation.enforcement.demand_course
         )
-        s_rate = self._blend(
-            arm, t, lambda i: i.enforcement.seller_arrests_per_person_year.as_tuple(), "s_rate"
-        )
+        s_rate = self._blend(arm, t, lambda i: i.enforcement.seller_arrests_per_person_year.as_tuple())
         p_week = enforcement.weekly_probability(s_rate) * _liable(law.seller)
-        tp_rate = float(
-            self._blend(arm, t, lambda i: i.enforcement.third_party_arrests_per_exploiter_year, "tp")
-        )
+        tp_rate = float(self._blend(arm, t, lambda i: i.enforcement.third_party_arrests_per_exploiter_year))
         tp_week = float(enforcement.weekly_probability(tp_rate)) if law.third_party.liable else 0.0
         places = (
             np.array(
-                [
-                    self._blend(arm, t, lambda i, nm=nm: i.services.pool(nm).capacity, "cap." + nm)
-                    for nm in SERVICES
-                ],
+                [self._blend(arm, t, lambda i, nm=nm: i.services.pool(nm).capacity) for nm in SERVICES],
                 dtype=float,
             )
             / self.scale
@@ -521,17 +478,16 @@ class Simulation:
         m = st.market
         m.norm = norms.step(m.norm, lv.norm_target, lv.norm_base, self.p["buyer.norm_change_years"])
         mult = np.exp(m.norm) * m.price ** self.p["market.price_elasticity_demand"]
-        return WeekDemand(lv.law, lv.imp, lv.edu_usd, lv.dpen, mult, lv.arrest_p, lv.course_on)
+        return WeekDemand(lv, mult)
 
     def _buyers_week(self, t: int, states: list[State], wd: list[WeekDemand]) -> np.ndarray:
         """Demand for one arm, or two in lockstep sharing the buyer schedule (``demand.buyer_week``).
 
         Men who leave the pool are replaced by new cohorts whose draws come from their own ids, so
         arms that share the policy-independent buyer arrays stay in step. Returns counters per arm."""
-        p, k = self.p, self.keys
+        p = self.p
         pools = [st.buyers for st in states]
         b = pools[0]
-        bkeys = np.array([k["buyer.candidate"], k["buyer.accept"], k["buyer.convict"], k["buyer.deterrence"]])
         counts, left = demand.buyer_week(
             np.int32(t),
             np.int32(-self.burn),
@@ -549,16 +505,16 @@ class Simulation:
             tuple(x.deter_until for x in pools),
             tuple(x.expire for x in pools),
             tuple(x.active for x in pools),
-            bkeys,
+            self._buyer_keys,
             np.array([d.mult for d in wd]),
-            np.array([d.dpen for d in wd]),
+            np.array([d.levers.dpen for d in wd]),
             p["buyer.displacement"],
             np.array([st.market.fill for st in states]),
-            np.array([d.arrest_p for d in wd]),
+            np.array([d.levers.arrest_p for d in wd]),
             p["enforce.conviction_buyer"],
             p["buyer.desist_after_arrest"],
             p["buyer.deterrence_weeks"],
-            np.array([d.course_on for d in wd]),
+            np.array([d.levers.course_on for d in wd]),
             p["buyer.course_attendance"],
             p["buyer.course_effect"],
         )
@@ -593,8 +549,8 @@ class Simulation:
         """The week after demand: market, exploitation, enforcement, violence, exit, demography
         (one compiled call, ``people.people_week``), then entry and fines."""
         p = self.p
-        law, imp = wd.law, wd.imp
-        lv = self._week_levers(arm, t)
+        lv = wd.levers
+        law, imp = lv.law, lv.imp
         b, s, e, m = st.buyers, st.sellers, st.exploiters, st.market
         scale = self.scale
         attempts = counts[demand.C_ATTEMPT : demand.C_ATTEMPT + 3].astype(float)
@@ -609,22 +565,7 @@ class Simulation:
         o = people.people_week(
             np.int32(t),
             s.n,
-            s.status,
-            s.age,
-            s.entered,
-            s.seg,
-            s.control,
-            s.exploiter,
-            s.debt,
-            s.needs,
-            s.record,
-            s.wish,
-            s.stage,
-            s.in_service,
-            s.stage_week,
-            s.exited_week,
-            s.reentries,
-            s.tx,
+            *s.columns(),
             e.n,
             e.alive,
             e.n_ctrl,
@@ -676,7 +617,7 @@ class Simulation:
         by_type = o[people.O_BY_TYPE : people.O_BY_TYPE + 3].astype(np.int64)
         by_type_before = o[people.O_BY_TYPE_BEFORE : people.O_BY_TYPE_BEFORE + 3].astype(np.int64)
         cost_w = lv.cost_per_week
-        edu_usd = wd.edu_usd
+        edu_usd = lv.edu_usd
 
         # 9. entry and trafficking inflow (after outflows, so burn-in keeps the stock steady)
         n_active = int(by_type.sum())

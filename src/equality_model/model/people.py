@@ -140,7 +140,7 @@ def people_week(
     # 7. places in agents: a fractional place (scale > 1) is available with that probability
     places = exits.whole_places(places, keys[12], np.int64(t))
     # 3. market: the week's matching tables (``market.match_tables``)
-    lam, cap, cdf, guide = market.match_tables(live, status, seg, transactions, cap_per_seller)
+    lam, cap, cdf, guide = market.match_tables(n_seg, transactions, cap_per_seller)
     n_guide = guide.shape[1]
     # 5. exploiters first: a convicted exploiter stops operating, which frees the people he controlled
     e_profit[:n_e] = 0.0

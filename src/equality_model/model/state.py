@@ -166,6 +166,11 @@ class Sellers:
     def bytes_per_agent(self) -> int:
         return sum(getattr(self, f.name).itemsize for f in fields(self) if f.name != "n")
 
+    def columns(self) -> tuple[np.ndarray, ...]:
+        """Every per-person array, in field order: the kernels that read or set a whole person
+        (``entry.add_sellers``, ``people.people_week``) take them in this order."""
+        return tuple(getattr(self, f.name) for f in fields(self) if f.name != "n")
+
 
 @dataclass
 class Exploiters:

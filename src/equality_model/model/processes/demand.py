@@ -148,9 +148,9 @@ def _buyer_week(
     The candidate schedule (``next_cand``) and the buyers' fixed attributes do not depend on policy,
     so two arms share the scan, the gap draws and the week's uniforms; each arm keeps its own
     desistance, deterrence, course and purchase history (``flags``, ``deter_until``, ``last_buy``).
-    With one arm a buyer who desists leaves the schedule; with two he stays in it, skipped in the arm
-    where he desisted, which gives the same outcomes. Every draw is keyed by (buyer id, week), and
-    counters are integers summed per chunk, so results do not depend on the number of threads.
+    A buyer who desists stays in the schedule and is skipped in the arm where he desisted. Every
+    draw is keyed by (buyer id, week), and counters are integers summed per chunk, so results do not
+    depend on the number of threads.
     Returns the counters (arm × counter) and the ids of buyers who left."""
     slot = t - t0
     n_blocks = (n + BLOCK - 1) // BLOCK
@@ -168,40 +168,29 @@ def _buyer_week(
         cand = np.empty(BLOCK, np.int64)  # scratch: the block's candidates and their draw bits
         bits = np.empty(BLOCK, np.uint64)
         for blk in range(c, n_blocks, N_CHUNKS):
-            _chunk_block(
-                blk * BLOCK,
-                min(n, (blk + 1) * BLOCK),
-                c,
-                t,
-                t0,
-                n_arms,
-                counts[c],
-                rate,
-                inv_log_q,
-                sens,
-                seg,
-                next_cand,
-                flags,
-                last_buy,
-                deter_until,
-                expire,
-                active,
-                keys,
-                mult,
-                dpen,
-                best,
-                displacement,
-                fill,
-                arrest_p,
-                convict_p,
-                desist_p,
-                deter_weeks,
-                course_on,
-                course_attend,
-                course_effect,
-                cand,
-                bits,
-            )
+            # a tight scan for this block's candidates (it vectorises), then their next candidate
+            # week and the week's shared draw bits, then each arm's decisions
+            m = 0
+            for i in range(blk * BLOCK, min(n, (blk + 1) * BLOCK)):
+                cand[m] = i
+                m += next_cand[i] == t
+            for ci in range(m):
+                i = cand[ci]
+                iv = inv_log_q[i]
+                if iv < 0.0:
+                    u = (float(draw_u64(keys[0], i, t) >> np.uint64(11)) + 0.5) * _INV53
+                    gap = np.int64(min(np.log(u) * iv, 1e9)) + 1
+                else:
+                    gap = np.int64(1)
+                next_cand[i] = np.int32(min(np.int64(t) + gap, np.int64(NEVER_WEEK)))
+                bits[ci] = draw_u64(keys[1], i, t)
+            for a in range(n_arms):
+                _arm_block(
+                    m, cand, bits, t, t0, c, rate, sens, seg, keys,
+                    flags[a], last_buy[a], deter_until[a], expire[a], active[a], counts[c, a],
+                    mult[a], dpen[a], best[a], fill[a], arrest_p[a], course_on[a],
+                    displacement, convict_p, desist_p, deter_weeks, course_attend, course_effect,
+                )  # fmt: skip
     total = np.zeros((n_arms, N_COUNTERS), np.int64)
     for c in range(N_CHUNKS):
         total += counts[c]
@@ -220,69 +209,9 @@ PARALLEL_MIN_BUYERS = 200_000
 
 def buyer_week(t, t0, n, *args):  # type: ignore[no-untyped-def]
     """One week of the buyer pool (see ``_buyer_week``); picks the threaded build for large pools."""
-    threaded = n >= PARALLEL_MIN_BUYERS
+    threaded = n >= PARALLEL_MIN_BUYERS and nb.get_num_threads() > 1
     kernel = buyer_week_parallel if threaded else buyer_week_serial
     return kernel(t, t0, n, *args)
-
-
-@nb.njit(cache=True, error_model="numpy")
-def _chunk_block(
-    lo,
-    hi,
-    c,
-    t,
-    t0,
-    n_arms,
-    out,
-    rate,
-    inv_log_q,
-    sens,
-    seg,
-    next_cand,
-    flags,
-    last_buy,
-    deter_until,
-    expire,
-    active,
-    keys,
-    mult,
-    dpen,
-    best,
-    displacement,
-    fill,
-    arrest_p,
-    convict_p,
-    desist_p,
-    deter_weeks,
-    course_on,
-    course_attend,
-    course_effect,
-    cand,
-    bits,
-):
-    """Buyers ``lo..hi-1`` in week ``t``: a tight scan for this week's candidates, their next
-    candidate week and shared draw bits, then each arm's decisions (``_arm_block``)."""
-    m = 0
-    for i in range(lo, hi):
-        cand[m] = i
-        m += next_cand[i] == t
-    for ci in range(m):
-        i = cand[ci]
-        iv = inv_log_q[i]
-        if iv < 0.0:
-            u = (float(draw_u64(keys[0], i, t) >> np.uint64(11)) + 0.5) * _INV53
-            gap = np.int64(min(np.log(u) * iv, 1e9)) + 1
-        else:
-            gap = np.int64(1)
-        next_cand[i] = np.int32(min(np.int64(t) + gap, np.int64(NEVER_WEEK)))
-        bits[ci] = draw_u64(keys[1], i, t)
-    for a in range(n_arms):
-        _arm_block(
-            m, cand, bits, t, t0, c, n_arms, rate, sens, seg, next_cand, keys,
-            flags[a], last_buy[a], deter_until[a], expire[a], active[a], out[a],
-            mult[a], dpen[a], best[a], fill[a], arrest_p[a], course_on[a],
-            displacement, convict_p, desist_p, deter_weeks, course_attend, course_effect,
-        )  # fmt: skip
 
 
 @nb.njit(cache=True, error_model="numpy")
@@ -293,11 +222,9 @@ def _arm_block(
     t,
     t0,
     c,
-    n_arms,
     rate,
     sens,
     seg,
-    next_cand,
     keys,
     flags,
     last_buy,
@@ -369,8 +296,6 @@ def _arm_block(
                 out[C_CONVICT + s] += 1
             if uniform(keys[2], i, 4 * t + 1) < desist_p:
                 flags[i] = flags[i] | np.uint8(B_DESISTED)
-                if n_arms == 1:
-                    next_cand[i] = NEVER_WEEK  # one arm: he leaves the schedule
                 out[C_DESIST] += 1
             else:
                 deter_until[i] = np.int32(

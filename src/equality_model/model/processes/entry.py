@@ -18,7 +18,15 @@ import numba as nb
 import numpy as np
 
 from equality_model.model.rng import uniform
-from equality_model.model.state import ACTIVE, CONTROLLED, NEED_EDUCATION, NEED_HOUSING, NEED_SUD, TRAFFICKED
+from equality_model.model.state import (
+    ACTIVE,
+    CONTROLLED,
+    NEED_EDUCATION,
+    NEED_HOUSING,
+    NEED_SUD,
+    NEVER,
+    TRAFFICKED,
+)
 
 
 @nb.njit(cache=True)
@@ -38,6 +46,10 @@ def add_sellers(
     wish,
     stage,
     in_service,
+    stage_week,
+    exited_week,
+    reentries,
+    tx,
     key,
     seg_cum,
     age_mean,
@@ -73,6 +85,10 @@ def add_sellers(
         record[j] = 0
         stage[j] = -1
         in_service[j] = 0
+        stage_week[j] = t
+        exited_week[j] = -NEVER
+        reentries[j] = 0
+        tx[j] = 0.0
         c = 0
         if trafficked:
             c = TRAFFICKED

@@ -15,22 +15,16 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from equality_model.model.state import ACTIVE
-
 
 @nb.njit(cache=True)
-def match_tables(live, status, seg, transactions, cap_per_seller):
-    """The week's matching tables per segment: mean ``λ_s``, truncation ``3·c_s + 1``, the Poisson
-    cumulative table and a guide table (Chen & Asau's indexed search: ``guide[s, g]`` is the first
-    ``k`` with ``cdf[s, k] >= g/G``), so each person's count is found next to its answer.
+def match_tables(counts, transactions, cap_per_seller):
+    """The week's matching tables per segment, from the active people in each (``counts``): mean
+    ``λ_s``, truncation ``3·c_s + 1``, the Poisson cumulative table and a guide table (Chen & Asau's
+    indexed search: ``guide[s, g]`` is the first ``k`` with ``cdf[s, k] >= g/G``), so each person's
+    count is found next to its answer.
 
     The table is built with ``rng.poisson``'s recurrence, so a lookup gives exactly
     ``min(rng.poisson(key, j, t, λ_s), 3·c_s + 1)``; means above 60 use ``rng.poisson`` directly."""
-    counts = np.zeros(3, np.int64)
-    for jj in range(live.size):
-        j = live[jj]
-        if status[j] == ACTIVE:
-            counts[seg[j]] += 1
     lam = np.zeros(3, np.float64)
     cap = np.zeros(3, np.int64)
     for s in range(3):
