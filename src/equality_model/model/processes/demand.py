@@ -82,6 +82,24 @@ def _normal(key: np.uint64, i: np.int64, c: np.int64) -> float:
 
 
 @nb.njit(inline="always", cache=True)
+def _buys(u, lam, m, sens_i, d, personal, q):
+    """``u < λ·m·exp(−σ·d)·personal/q``, with the same floating-point result as evaluating it.
+
+    The bounds ``1 − x ≤ e^−x ≤ 1 − x + x²/2`` (the upper one for ``x ≥ 0``) settle almost every
+    candidate without the exponential, the kernel's costliest instruction; the margins of 1e-9
+    are far wider than the few ulps of rounding, so a decision near the edge takes the exact path."""
+    if d == 0.0:
+        return u < lam * m * 1.0 * personal / q
+    x = sens_i * d
+    a = lam * m * personal / q
+    if u < a * (1.0 - x) * (1.0 - 1e-9):
+        return True
+    if x >= 0.0 and u >= a * (1.0 - x + 0.5 * x * x) * (1.0 + 1e-9):
+        return False
+    return u < lam * m * np.exp(-x) * personal / q
+
+
+@nb.njit(inline="always", cache=True)
 def _push(head, nxt, slot, i):
     nxt[i] = head[slot]
     head[slot] = i
@@ -265,14 +283,12 @@ def _arm_block(
         u_acc = float(h & np.uint64(0x1FFFFF)) * _INV21
         personal = 1.0 - course_effect if (f & B_COURSE) else 1.0
         s = np.int64(seg[i])
-        det = np.exp(-sens[i] * dpen[s]) if dpen[s] != 0.0 else 1.0
-        p_s = lam * mult[s] * det * personal / q
-        if u_acc >= p_s:
+        if not _buys(u_acc, lam, mult[s], sens[i], dpen[s], personal, q):
             if best == s or displacement <= 0.0:
                 continue
-            det_b = np.exp(-sens[i] * dpen[best]) if dpen[best] != 0.0 else 1.0
-            p_b = lam * mult[best] * det_b * personal / q
-            if u_acc >= p_b or uniform(keys[2], i, 4 * t + 3) >= displacement:
+            if not _buys(u_acc, lam, mult[best], sens[i], dpen[best], personal, q):
+                continue
+            if uniform(keys[2], i, 4 * t + 3) >= displacement:
                 continue
             s = best
         out[C_ATTEMPT + s] += 1
