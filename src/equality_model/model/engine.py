@@ -319,6 +319,8 @@ class Simulation:
         p_ctrl: float | None = None,
         seg_cum: np.ndarray | None = None,
     ) -> int:
+        if hi <= lo:
+            return n_e
         p = self.p
         s.ensure(hi)
         e.ensure(n_e + (hi - lo) + 1)

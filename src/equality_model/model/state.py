@@ -169,7 +169,11 @@ class Sellers:
     def columns(self) -> tuple[np.ndarray, ...]:
         """Every per-person array, in field order: the kernels that read or set a whole person
         (``entry.add_sellers``, ``people.people_week``) take them in this order."""
-        return tuple(getattr(self, f.name) for f in fields(self) if f.name != "n")
+        return tuple(getattr(self, name) for name in _SELLER_COLUMNS)
+
+
+# the per-person arrays of ``Sellers`` in field order (looked up once: ``fields`` is slow per call)
+_SELLER_COLUMNS = tuple(f.name for f in fields(Sellers) if f.name != "n")
 
 
 @dataclass
