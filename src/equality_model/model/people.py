@@ -158,6 +158,10 @@ def people_week(
     relieved0 = 0
     ex = np.zeros(15, np.int64)
     in_use = np.zeros(4, np.int64)
+    # the service queues, filled in line order as the pass visits people (``exits.admit``)
+    nq = np.zeros(4, np.int64)
+    q_idx = np.empty((4, live.size), np.int64)
+    q_pri = np.empty((4, live.size), np.int64)
     for jj in range(live.size):
         j = live[jj]
         # 3. market: Poisson(λ_s) transactions, truncated, by inversion from the guide table
@@ -269,8 +273,16 @@ def people_week(
                 exited_week[j] = t
                 stage[j] = -1
                 ex[1] += 1
+                continue
+        # 7. exit: waiting for a service (this person's state is final for the pass)
+        if stage[j] >= 0 and in_service[j] == 0:
+            k = stage[j]
+            q_idx[k, nq[k]] = j
+            victim_first = trafficked_first and control[j] == TRAFFICKED
+            q_pri[k, nq[k]] = exits.queue_priority(stage_week[j], victim_first)
+            nq[k] += 1
     # 7. admissions from the queues, up to the free places
-    exits.admit(t, live, status, control, stage, in_service, stage_week, places, in_use, trafficked_first, ex)
+    exits.admit(t, q_idx, q_pri, nq, in_service, stage_week, places, in_use, ex)
     # 8. re-entry, ageing and mortality; exploiters' loads, and those with nobody left stop operating
     dem = np.zeros(3, np.int64)
     by_type = np.zeros(3, np.int64)

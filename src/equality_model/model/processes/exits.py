@@ -17,11 +17,9 @@ import numpy as np
 
 from equality_model.model.rng import uniform
 from equality_model.model.state import (
-    ACTIVE,
     NEED_EDUCATION,
     NEED_HOUSING,
     NEED_SUD,
-    TRAFFICKED,
 )
 
 SUD, HOUSING, EDUCATION, JOBS = 0, 1, 2, 3
@@ -86,45 +84,33 @@ def unassisted_probability(base, has_wish, controlled, wish_ratio, controlled_ac
     return p
 
 
+@nb.njit(inline="always", cache=True)
+def queue_priority(joined, trafficked_first_victim):
+    """Place in a service's queue: the week the person joined it, trafficking victims ahead where
+    the implementation puts them first (lower goes first; ties go to the earlier place in line)."""
+    return np.int64(joined) - (np.int64(1) << 40 if trafficked_first_victim else np.int64(0))
+
+
 @nb.njit(cache=True)
-def admit(t, live, status, control, stage, in_service, stage_week, places, in_use, trafficked_first, out):
+def admit(t, q_idx, q_pri, nq, in_service, stage_week, places, in_use, out):
     """Admissions from each service's queue up to its free places: first come, first served (or
-    trafficking victims first). Writes waiting (``out[2:6]``), in service (``out[6:10]``) and
-    admitted (``out[10:14]``)."""
-    nq = np.zeros(4, np.int64)
-    for jj in range(live.size):
-        j = live[jj]
-        if status[j] == ACTIVE and stage[j] >= 0 and in_service[j] == 0:
-            nq[stage[j]] += 1
-    start = np.zeros(5, np.int64)
+    trafficking victims first). ``q_idx[k, :nq[k]]`` are the ids waiting for service ``k`` in line
+    order and ``q_pri`` their priorities (``queue_priority``). Writes waiting (``out[2:6]``), in
+    service (``out[6:10]``) and admitted (``out[10:14]``)."""
     for k in range(4):
-        start[k + 1] = start[k] + nq[k]
-    fill = start[:4].copy()
-    idx = np.empty(start[4], np.int64)
-    pri = np.empty(start[4], np.int64)
-    for jj in range(live.size):
-        j = live[jj]
-        if status[j] == ACTIVE and stage[j] >= 0 and in_service[j] == 0:
-            k = stage[j]
-            boost = 0
-            if trafficked_first and control[j] == TRAFFICKED:
-                boost = 1 << 40
-            idx[fill[k]] = j
-            pri[fill[k]] = np.int64(stage_week[j]) - boost
-            fill[k] += 1
-    for k in range(4):
+        n_k = nq[k]
         free = np.int64(places[k]) - in_use[k]
-        if nq[k] > 0 and free > 0:
-            take = min(free, nq[k])
-            chosen = first_in_line(pri[start[k] : start[k + 1]], take)
+        if n_k > 0 and free > 0:
+            take = min(free, n_k)
+            chosen = first_in_line(q_pri[k, :n_k], take)
             for q in range(take):
-                j = idx[start[k] + chosen[q]]
+                j = q_idx[k, chosen[q]]
                 in_service[j] = 1
                 stage_week[j] = t
             out[10 + k] = take
             in_use[k] += take
-            nq[k] -= take
-        out[2 + k] = nq[k]
+            n_k -= take
+        out[2 + k] = n_k
         out[6 + k] = in_use[k]
 
 
