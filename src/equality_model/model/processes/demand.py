@@ -88,10 +88,10 @@ def _buys(u, lam, m, sens_i, d, personal, q):
     The bounds ``1 − x ≤ e^−x ≤ 1 − x + x²/2`` (the upper one for ``x ≥ 0``) settle almost every
     candidate without the exponential, the kernel's costliest instruction; the margins of 1e-9
     are far wider than the few ulps of rounding, so a decision near the edge takes the exact path."""
+    a = lam * m * personal / q  # the whole probability when d = 0 (×1.0 is exact)
     if d == 0.0:
-        return u < lam * m * 1.0 * personal / q
+        return u < a
     x = sens_i * d
-    a = lam * m * personal / q
     if u < a * (1.0 - x) * (1.0 - 1e-9):
         return True
     if x >= 0.0 and u >= a * (1.0 - x + 0.5 * x * x) * (1.0 + 1e-9):
