@@ -16,10 +16,10 @@ def _tiny() -> Scenario:
 
 
 def test_breakdown_accounts_for_the_run_and_restores_the_kernels() -> None:
-    kernels = (demand.buyer_week, people.people_week, demand.init_buyers)
+    kernels = (demand.buyer_week, people.people_week, demand.init_buyers, demand.draw_rates)
     threads = numba.get_num_threads()
     out = bench.breakdown(_tiny())
-    assert (demand.buyer_week, people.people_week, demand.init_buyers) == kernels
+    assert (demand.buyer_week, people.people_week, demand.init_buyers, demand.draw_rates) == kernels
     assert numba.get_num_threads() == threads
     parts = [out[k] for k in ("buyer_kernel_s", "people_pass_s", "buyer_draws_s", "rest_s")]
     assert all(p >= 0 for p in parts) and abs(sum(parts) - out["wall_s"]) < 1e-9

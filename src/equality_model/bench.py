@@ -113,6 +113,7 @@ def breakdown(sc: Scenario, replicate: int = 1) -> dict[str, Any]:
         (demand, "buyer_week"): demand.buyer_week,
         (people, "people_week"): people.people_week,
         (demand, "init_buyers"): demand.init_buyers,
+        (demand, "draw_rates"): demand.draw_rates,
     }
 
     def timed(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -133,6 +134,7 @@ def breakdown(sc: Scenario, replicate: int = 1) -> dict[str, Any]:
         demand.buyer_week = timed("buyer_kernel", originals[(demand, "buyer_week")])
         people.people_week = timed("people_pass", originals[(people, "people_week")])
         demand.init_buyers = timed("buyer_draws", originals[(demand, "init_buyers")])
+        demand.draw_rates = timed("buyer_draws", originals[(demand, "draw_rates")])
         t0 = time.perf_counter()
         Simulation(sc, replicate).run()
         wall = time.perf_counter() - t0
@@ -244,7 +246,7 @@ def run_all(
     log(f"Massachusetts × 10 years × {replicates} replicates…")
     out["massachusetts_replicates"] = replicates_wall(2 if quick else replicates)
     # buyer kernel traffic per agent-step: the 4-byte next_cand scan for everyone; candidates read/write
-    # ~30 bytes; the measured mix is dominated by the scan.
+    # ~34 bytes; the measured mix is dominated by the scan.
     log("memory bandwidth…")
     out["bandwidth"] = bandwidth(out["national"]["agent_steps_per_s"], 4.0)
     log("reference model against Mesa…")

@@ -259,6 +259,23 @@ def test_results_do_not_depend_on_the_numba_thread_count(ma: Scenario) -> None:
     assert s1.buyers.n == s2.buyers.n
 
 
+def test_newcomers_replace_leavers_in_their_slots(ma: Scenario) -> None:
+    """The pool keeps its size and its slots: each leaver's slot goes to a newcomer with a new id,
+    and the slots stay close to sorted by rate as the pool turns over."""
+    sim = Simulation(small(ma, scale=20, years=1), 0)
+    st = sim.initial_state()
+    n = st.buyers.n
+    for t in range(-sim.burn, 0):
+        sim.step(st, "baseline", t, None, 0)
+    b = st.buyers
+    assert b.n == n and b.next_id > n  # men left and were replaced one for one
+    ids = b.ident[:n]
+    assert np.unique(ids).size == n and ids.max() == b.next_id - 1
+    assert ((b.flags[:n] & B_ALIVE) != 0).all()
+    rank_by_slot = np.argsort(np.argsort(-b.rate[:n], kind="stable"))
+    assert np.corrcoef(rank_by_slot, np.arange(n))[0, 1] > 0.95
+
+
 # ---------------------------------------------------------------------------------- null reform
 
 

@@ -125,16 +125,24 @@ def test_poisson_of_zero_mean_is_zero() -> None:
 
 
 def test_an_agents_draws_do_not_change_when_agents_are_added(ma) -> None:
-    """Buyer i gets the same attributes and schedule in a pool of 10,000 or of 20,000 men."""
+    """Buyer i gets the same attributes and schedule in a pool of 10,000 or of 20,000 men, wherever
+    he is stored (slots follow the rates, so they differ between the two pools)."""
     pop = {**SMALL_POPULATION, "adult_men": 50_000}
     few = Simulation(small(ma, scale=1, population=pop), 0).initial_state().buyers
     many = Simulation(small(ma, scale=1, population={**pop, "adult_men": 100_000}), 0).initial_state().buyers
     assert many.n == 2 * few.n
     n = few.n
+
+    def by_id(b, name: str) -> np.ndarray:
+        out = np.empty(b.n, getattr(b, name).dtype)
+        out[b.ident[: b.n]] = getattr(b, name)[: b.n]
+        return out
+
+    assert not np.array_equal(few.ident[:n], many.ident[:n])
     for name in ("rate", "inv_log_q", "sens", "seg", "flags", "next_cand"):
-        assert np.array_equal(getattr(few, name)[:n], getattr(many, name)[:n]), name
+        assert np.array_equal(by_id(few, name), by_id(many, name)[:n]), name
     # and the extra agents are not copies of the first ones
-    assert not np.array_equal(few.rate[:n], many.rate[n : 2 * n])
+    assert not np.array_equal(by_id(few, "rate"), by_id(many, "rate")[n : 2 * n])
 
 
 def test_streams_are_shared_by_both_arms_and_differ_by_replicate(ma) -> None:

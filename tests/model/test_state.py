@@ -25,12 +25,13 @@ from equality_model.model.state import (
 from .simkit import small
 
 
-def test_buyers_are_thirty_bytes_an_agent() -> None:
+def test_buyers_are_thirty_four_bytes_an_agent() -> None:
     b = Buyers.empty(100, weeks=10, chunks=4)
-    assert b.bytes_per_agent == 30
+    assert b.bytes_per_agent == 34
     assert all(getattr(b, name).size == 100 for name in Buyers.PER_AGENT)
     assert b.leave_head.shape == (10,) and b.expire.shape == (4, 62) and b.active.shape == (4,)
     assert (b.next_cand == NEVER).all() and (b.leave_next == -1).all() and (b.flags == 0).all()
+    assert (b.ident == -1).all()
 
 
 def test_buyer_capacity_is_fixed_up_front() -> None:
@@ -97,14 +98,14 @@ def test_fork_shares_only_what_policy_cannot_change() -> None:
         Market(price=np.ones(3), fill=np.ones(3), capacity_per_seller=np.ones(3)),
     )
     f = st.fork()
-    for name in ("rate", "inv_log_q", "sens", "seg", "next_cand", "leave_next", "leave_head"):
+    for name in ("rate", "inv_log_q", "sens", "seg", "next_cand", "leave_next", "ident", "leave_head"):
         assert getattr(f.buyers, name) is getattr(st.buyers, name), name
     for name in ("flags", "last_buy", "deter_until", "expire", "active"):
         assert not np.shares_memory(getattr(f.buyers, name), getattr(st.buyers, name)), name
     f.sellers.status[0] = ACTIVE
     f.market.price[0] = 2.0
     assert st.sellers.status[0] == EMPTY and st.market.price[0] == 1.0
-    assert set(Buyers.SHARED) | {"flags", "last_buy", "deter_until", "expire", "active", "n"} == {
+    assert set(Buyers.SHARED) | {"flags", "last_buy", "deter_until", "expire", "active", "n", "next_id"} == {
         fl.name for fl in dataclasses.fields(Buyers)
     }
 
@@ -118,6 +119,9 @@ def test_initial_state_of_a_small_massachusetts_run(ma) -> None:
     assert b.n == round(sc.population.adult_men * p["buyer.share_ever"] / sc.scale)
     assert ((b.flags[: b.n] & B_ALIVE) != 0).all() and (b.flags[b.n :] == 0).all()
     assert ((b.rate[: b.n] >= 0) & (b.rate[: b.n] <= np.float32(0.95))).all()  # capped weekly rate
+    # every id once, stored by falling rate (frequent buyers together in memory)
+    assert np.array_equal(np.sort(b.ident[: b.n]), np.arange(b.n)) and b.next_id == b.n
+    assert (np.diff(b.rate[: b.n]) <= 0).all()
     expected_sellers = round(sc.population.total * p["seller.per_100k_population"] / 1e5 / sc.scale)
     assert s.n == expected_sellers
     assert (s.status[: s.n] == ACTIVE).all() and (s.status[s.n :] == EMPTY).all()

@@ -248,10 +248,11 @@ class Simulation:
         )
         n_s = max(10, round(n_sellers_people / self.scale))
         horizon = self.burn + sc.weeks
-        turnover = p["buyer.pool_turnover_years"] * 52
-        buyers = Buyers.empty(int(n_b * (1 + 1.3 * horizon / turnover)) + 4096, horizon, demand.N_CHUNKS)
-        self._init_buyers(buyers, np.arange(n_b, dtype=np.int64), -self.burn)
-        buyers.n = n_b
+        buyers = Buyers.empty(n_b, horizon, demand.N_CHUNKS)
+        ids = np.arange(n_b, dtype=np.int64)
+        rates = self._draw_rates(ids)
+        self._place_buyers(buyers, ids, rates, np.arange(n_b, dtype=np.int64), -self.burn)
+        buyers.n = buyers.next_id = n_b
         sellers = Sellers.empty(n_s * 4 + 64)
         expl = Exploiters.empty(n_s + 64)
         n_traf = round(n_s * p["seller.share_trafficked"])
@@ -267,23 +268,34 @@ class Simulation:
             liable[sellers.seg[:n_s]] & (u < p["seller.record_share_criminalized"])
         ).astype(np.uint8)
         # capacity so that the baseline market clears at ~95% utilisation
-        mean_rate = float(np.mean(buyers.rate[:n_b]))
+        mean_rate = float(np.mean(rates.astype(np.float32)))  # in id order, as stored
         counts = np.bincount(sellers.seg[:n_s], minlength=3).astype(float)
         weekly_demand = n_b * mean_rate * self.seg_share
         cap = weekly_demand / np.maximum(counts, 1) / market.TARGET_UTILISATION
         m = Market(price=np.ones(3), fill=np.ones(3), capacity_per_seller=cap)
         return State(buyers, sellers, expl, m)
 
-    def _init_buyers(self, b: Buyers, ids: np.ndarray, t_start: int) -> None:
+    def _draw_rates(self, ids: np.ndarray) -> np.ndarray:
+        return demand.draw_rates(ids, self.keys["buyer.init"], self.rate_shape, self.rate_scale)
+
+    def _place_buyers(
+        self, b: Buyers, ids: np.ndarray, rates: np.ndarray, free_slots: np.ndarray, t_start: int
+    ) -> None:
+        """Put buyers ``ids`` into ``free_slots``, the highest rate in the lowest slot
+        (``demand.place_order``), and draw the rest of their attributes from their ids."""
         p, k = self.p, self.keys
+        order, slots = demand.place_order(rates, free_slots)
         demand.init_buyers(
-            ids,
+            ids[order],
+            slots,
+            rates[order],
             np.int32(t_start),
             np.int32(-self.burn),
             b.rate,
             b.inv_log_q,
             b.sens,
             b.seg,
+            b.ident,
             b.last_buy,
             b.deter_until,
             b.flags,
@@ -299,8 +311,6 @@ class Simulation:
                     k["buyer.sensitivity"],
                 ]
             ),
-            self.rate_shape,
-            self.rate_scale,
             self.seg_cum,
             p["buyer.pool_turnover_years"] * 52,
             p["buyer.risk_sensitivity"],
@@ -485,8 +495,9 @@ class Simulation:
     def _buyers_week(self, t: int, states: list[State], wd: list[WeekDemand]) -> np.ndarray:
         """Demand for one arm, or two in lockstep sharing the buyer schedule (``demand.buyer_week``).
 
-        Men who leave the pool are replaced by new cohorts whose draws come from their own ids, so
-        arms that share the policy-independent buyer arrays stay in step. Returns counters per arm."""
+        Men who leave the pool are replaced one for one by newcomers in their slots, whose draws
+        come from their own new ids, so arms that share the policy-independent buyer arrays stay in
+        step. Returns counters per arm."""
         p = self.p
         pools = [st.buyers for st in states]
         b = pools[0]
@@ -502,6 +513,7 @@ class Simulation:
             b.next_cand,
             b.leave_head,
             b.leave_next,
+            b.ident,
             tuple(x.flags for x in pools),
             tuple(x.last_buy for x in pools),
             tuple(x.deter_until for x in pools),
@@ -520,15 +532,14 @@ class Simulation:
             p["buyer.course_attendance"],
             p["buyer.course_effect"],
         )
-        if left.size:  # new cohorts replace men who leave the pool; their draws come from their own ids
-            lo, hi = b.n, b.n + left.size
-            b.ensure(hi)
-            self._init_buyers(b, np.arange(lo, hi, dtype=np.int64), t + 1)
+        if left.size:  # newcomers take the leavers' slots; their draws come from their own new ids
+            ids = np.arange(b.next_id, b.next_id + left.size, dtype=np.int64)
+            self._place_buyers(b, ids, self._draw_rates(ids), left, t + 1)
             for other in pools[1:]:
                 for name in ("flags", "last_buy", "deter_until"):
-                    getattr(other, name)[lo:hi] = getattr(b, name)[lo:hi]
+                    getattr(other, name)[left] = getattr(b, name)[left]
             for x in pools:
-                x.n = hi
+                x.next_id += left.size
         return counts
 
     # ------------------------------------------------------------------ one week

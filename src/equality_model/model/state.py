@@ -1,7 +1,9 @@
 """Population state as a struct of arrays: one contiguous NumPy array per attribute.
 
-Agent ids are permanent array positions; agents are never compacted away (Starsim's
-design). Arrays are allocated with spare capacity and grown by at least 50% at a time.
+Agent ids are permanent. People in prostitution and exploiters keep their array position as their
+id and are never compacted away (Starsim's design). Buyers carry their id in ``Buyers.ident``: a man
+who leaves the pool frees his slot for a newcomer (see ``Buyers``), so the pool's arrays stay the
+size of the pool. Arrays are allocated with spare capacity and grown by at least 50% at a time.
 Dtypes are the smallest that hold the values, to keep state well under 64 bytes an agent.
 """
 
@@ -32,12 +34,18 @@ def _grow(a: np.ndarray, n: int, fill: object) -> np.ndarray:
 
 @dataclass
 class Buyers:
-    """Men in the buyer pool (ever-buyers): 30 bytes an agent.
+    """Men in the buyer pool (ever-buyers): 34 bytes an agent.
 
     ``next_cand`` (the week of a buyer's next candidate purchase) is scanned sequentially each
     week; only candidates read the other arrays. Leaving weeks are a calendar queue
-    (``leave_head[week]`` → ``leave_next[i]``), and the count of active buyers is kept per chunk of
-    ids with an expiry ring, so parallel chunks never write to shared counters.
+    (``leave_head[week]`` → ``leave_next[slot]``), and the count of active buyers is kept per chunk
+    of slots with an expiry ring, so parallel chunks never write to shared counters.
+
+    A buyer's draws are keyed by his permanent id (``ident``), never by his slot. Slots are only
+    where his attributes are stored: the pool starts sorted by purchase rate (frequent buyers
+    together, so a week's candidates share cache lines), and each week's newcomers take the slots
+    of the week's leavers, matched by rate rank so the order holds. The pool's size is fixed
+    (newcomers replace leavers one for one), so its arrays never grow.
     """
 
     rate: np.ndarray  # float32: weekly purchase probability under baseline conditions
@@ -48,11 +56,13 @@ class Buyers:
     last_buy: np.ndarray  # int32: week of the last purchase
     deter_until: np.ndarray  # int32: deterred after arrest until this week
     next_cand: np.ndarray  # int32: week of the next candidate purchase
-    leave_next: np.ndarray  # int32: next buyer leaving in the same week (-1 ends)
+    leave_next: np.ndarray  # int32: next slot leaving in the same week (-1 ends)
+    ident: np.ndarray  # int32: the permanent id of the buyer in the slot (keys his draws)
     leave_head: np.ndarray  # int32[weeks]: first buyer leaving the pool in each week
     expire: np.ndarray  # int64[chunks, weeks + 52]: active buyers whose last purchase expires that week
     active: np.ndarray  # int64[chunks]: buyers with a purchase in the last 52 weeks
-    n: int = 0  # slots used (ids 0..n-1)
+    n: int = 0  # slots used (0..n-1)
+    next_id: int = 0  # the id the next newcomer gets
 
     PER_AGENT = (
         "rate",
@@ -64,6 +74,7 @@ class Buyers:
         "deter_until",
         "next_cand",
         "leave_next",
+        "ident",
     )
 
     @classmethod
@@ -78,6 +89,7 @@ class Buyers:
             deter_until=np.full(capacity, -(2**30), np.int32),
             next_cand=np.full(capacity, NEVER, np.int32),
             leave_next=np.full(capacity, -1, np.int32),
+            ident=np.full(capacity, -1, np.int32),
             leave_head=np.full(weeks, -1, np.int32),
             expire=np.zeros((chunks, weeks + 52), np.int64),
             active=np.zeros(chunks, np.int64),
@@ -94,14 +106,14 @@ class Buyers:
         return sum(getattr(self, name).itemsize for name in self.PER_AGENT)
 
     # attributes that do not depend on policy: two arms stepped in lockstep share them
-    SHARED = ("rate", "inv_log_q", "sens", "seg", "next_cand", "leave_next", "leave_head")
+    SHARED = ("rate", "inv_log_q", "sens", "seg", "next_cand", "leave_next", "ident", "leave_head")
 
     def fork(self) -> Buyers:
         """A second arm's pool: the same arrays for what policy cannot change, copies of the rest."""
         return Buyers(
             **{
                 f.name: getattr(self, f.name)
-                if f.name in self.SHARED or f.name == "n"
+                if f.name in self.SHARED or f.name in ("n", "next_id")
                 else getattr(self, f.name).copy()
                 for f in fields(self)
             }
@@ -244,8 +256,9 @@ class State:
         total = 0
         for pop in (self.buyers, self.sellers, self.exploiters):
             for f in fields(pop):
-                if f.name != "n":
-                    total += getattr(pop, f.name).nbytes
+                v = getattr(pop, f.name)
+                if isinstance(v, np.ndarray):
+                    total += v.nbytes
         return total
 
     def bytes_per_agent(self) -> float:

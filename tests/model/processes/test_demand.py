@@ -1,4 +1,4 @@
-"""Demand: the buyer kernel's purchase decision."""
+"""Demand: the buyer kernel's purchase decision, and where newcomers to the pool are stored."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import numpy as np
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from equality_model.model.processes.demand import THINNING_BOUND, _buys
+from equality_model.model.processes.demand import THINNING_BOUND, _buys, place_order
 
 
 @nb.njit
@@ -37,3 +37,22 @@ def test_bounded_decision_equals_evaluating_the_exponential(k, lam, m, sens_i, d
     p = lam * m * (np.exp(-sens_i * d) if d != 0.0 else 1.0) * personal / q
     for v in (p, np.nextafter(p, 0.0), np.nextafter(p, 2.0)):
         assert _buys(v, lam, m, sens_i, d, personal, q) == _buys_direct(v, lam, m, sens_i, d, personal, q)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rates=st.lists(st.sampled_from([0.0, 0.001, 0.2, 0.95]) | st.floats(0.0, 0.95), max_size=40),
+    data=st.data(),
+)
+def test_newcomers_take_the_free_slots_highest_rate_lowest_slot(rates, data) -> None:  # type: ignore[no-untyped-def]
+    """Every free slot is taken once, every newcomer placed once, and rates fall as slots rise, so
+    the pool (sorted by rate at the start) stays nearly sorted in memory."""
+    r = np.array(rates, np.float64)
+    free = np.array(
+        data.draw(st.lists(st.integers(0, 10_000), min_size=r.size, max_size=r.size, unique=True)), np.int64
+    )
+    order, slots = place_order(r, free)
+    assert sorted(order.tolist()) == list(range(r.size))
+    assert np.array_equal(slots, np.sort(free))
+    placed = r[order]
+    assert (np.diff(placed) <= 0).all()  # the highest rate goes to the lowest slot

@@ -143,6 +143,7 @@ def _buyer_week(
     next_cand,
     leave_head,
     leave_next,
+    ident,  # the buyer's permanent id per slot: every draw is keyed by it
     flags,  # per arm (a tuple of one array per arm): alive, desisted, course
     last_buy,  # per arm
     deter_until,  # per arm
@@ -167,8 +168,8 @@ def _buyer_week(
     so two arms share the scan, the gap draws and the week's uniforms; each arm keeps its own
     desistance, deterrence, course and purchase history (``flags``, ``deter_until``, ``last_buy``).
     A buyer who desists stays in the schedule and is skipped in the arm where he desisted. Every
-    draw is keyed by (buyer id, week), and counters are integers summed per chunk, so results do not
-    depend on the number of threads.
+    draw is keyed by (buyer id, week), never by slot, and counters are integers summed per chunk,
+    so results depend neither on the number of threads nor on where a buyer is stored.
     Returns the counters (arm × counter) and the ids of buyers who left."""
     slot = t - t0
     n_blocks = (n + BLOCK - 1) // BLOCK
@@ -183,7 +184,8 @@ def _buyer_week(
                 best[a] = s
     counts = np.zeros((N_CHUNKS, n_arms, N_COUNTERS), np.int64)
     for c in nb.prange(N_CHUNKS):
-        cand = np.empty(BLOCK, np.int64)  # scratch: the block's candidates and their draw bits
+        cand = np.empty(BLOCK, np.int64)  # scratch: the block's candidate slots, ids and draw bits
+        cid = np.empty(BLOCK, np.int64)
         bits = np.empty(BLOCK, np.uint64)
         for blk in range(c, n_blocks, N_CHUNKS):
             # a tight scan for this block's candidates (it vectorises), then their next candidate
@@ -194,17 +196,19 @@ def _buyer_week(
                 m += next_cand[i] == t
             for ci in range(m):
                 i = cand[ci]
+                j = np.int64(ident[i])
+                cid[ci] = j
                 iv = inv_log_q[i]
                 if iv < 0.0:
-                    u = (float(draw_u64(keys[0], i, t) >> np.uint64(11)) + 0.5) * _INV53
+                    u = (float(draw_u64(keys[0], j, t) >> np.uint64(11)) + 0.5) * _INV53
                     gap = np.int64(min(np.log(u) * iv, 1e9)) + 1
                 else:
                     gap = np.int64(1)
                 next_cand[i] = np.int32(min(np.int64(t) + gap, np.int64(NEVER_WEEK)))
-                bits[ci] = draw_u64(keys[1], i, t)
+                bits[ci] = draw_u64(keys[1], j, t)
             for a in range(n_arms):
                 _arm_block(
-                    m, cand, bits, t, t0, c, rate, sens, seg, keys,
+                    m, cand, cid, bits, t, t0, c, rate, sens, seg, keys,
                     flags[a], last_buy[a], deter_until[a], expire[a], active[a], counts[c, a],
                     mult[a], dpen[a], best[a], fill[a], arrest_p[a], course_on[a],
                     displacement, convict_p, desist_p, deter_weeks, course_attend, course_effect,
@@ -236,6 +240,7 @@ def buyer_week(t, t0, n, *args):  # type: ignore[no-untyped-def]
 def _arm_block(
     m,
     cand,
+    cid,
     bits,
     t,
     t0,
@@ -263,7 +268,8 @@ def _arm_block(
     course_attend,
     course_effect,
 ):
-    """One arm's decisions for the candidates ``cand[:m]`` (``bits``: their shared draw bits).
+    """One arm's decisions for the candidates in slots ``cand[:m]`` (``cid``: their ids, ``bits``:
+    their shared draw bits).
 
     One call per block and arm, not per buyer: arrays passed to a function are reference-counted
     at each call, which per candidate doubled the kernel's time."""
@@ -288,7 +294,7 @@ def _arm_block(
                 continue
             if not _buys(u_acc, lam, mult[best], sens[i], dpen[best], personal, q):
                 continue
-            if uniform(keys[2], i, 4 * t + 3) >= displacement:
+            if uniform(keys[2], cid[ci], 4 * t + 3) >= displacement:
                 continue
             s = best
         out[C_ATTEMPT + s] += 1
@@ -307,46 +313,26 @@ def _arm_block(
         last_buy[i] = t
         u_arr = float((h >> np.uint64(42)) & np.uint64(0x1FFFFF)) * _INV21
         if u_arr < arrest_p[s]:
+            j = cid[ci]
             out[C_ARREST + s] += 1
-            if uniform(keys[2], i, 4 * t) < convict_p:
+            if uniform(keys[2], j, 4 * t) < convict_p:
                 out[C_CONVICT + s] += 1
-            if uniform(keys[2], i, 4 * t + 1) < desist_p:
+            if uniform(keys[2], j, 4 * t + 1) < desist_p:
                 flags[i] = flags[i] | np.uint8(B_DESISTED)
                 out[C_DESIST] += 1
             else:
                 deter_until[i] = np.int32(
-                    min(np.int64(NEVER_WEEK), np.int64(t) + geometric_skip(keys[3], i, t, 1.0 / deter_weeks))
+                    min(np.int64(NEVER_WEEK), np.int64(t) + geometric_skip(keys[3], j, t, 1.0 / deter_weeks))
                 )
-            if course_on and uniform(keys[2], i, 4 * t + 2) < course_attend:
+            if course_on and uniform(keys[2], j, 4 * t + 2) < course_attend:
                 flags[i] = flags[i] | np.uint8(B_COURSE)
 
 
 @nb.njit(cache=True, error_model="numpy")
-def init_buyers(
-    ids,
-    t_start,
-    t0,
-    rate,
-    inv_log_q,
-    sens,
-    seg,
-    last_buy,
-    deter_until,
-    flags,
-    next_cand,
-    leave_head,
-    leave_next,
-    keys,
-    shape,
-    scale,
-    seg_cum,
-    turnover_weeks,
-    sens_mu,
-    sens_sd,
-):
-    """Draw the attributes of buyers ``ids`` from their own ids (CRN-stable across arms) and
-    schedule their first candidate week and their leaving week from week ``t_start``."""
-    horizon = leave_head.size
+def draw_rates(ids, key, shape, scale):
+    """Baseline weekly purchase probabilities of buyers ``ids``, each from his own id: Gamma(shape,
+    scale) capped at 0.95. Drawn before the buyers are placed, so slots can follow the rates."""
+    out = np.empty(ids.size, np.float64)
     for idx in range(ids.size):
         i = ids[idx]
         # Gamma(shape < 1): G(a) = G(a+1)·U^(1/a), G(a+1) by Marsaglia–Tsang
@@ -355,33 +341,79 @@ def init_buyers(
         cc = 1.0 / np.sqrt(9.0 * d)
         k = 0
         while True:
-            x = _normal(keys[0], i, 10 * k)
+            x = _normal(key, i, 10 * k)
             v = (1.0 + cc * x) ** 3
             k += 1
             if v <= 0.0:
                 continue
-            u = uniform(keys[0], i, 10 * k + 5)
+            u = uniform(key, i, 10 * k + 5)
             if np.log(max(u, 1e-300)) < 0.5 * x * x + d - d * v + d * np.log(v):
                 break
-        g = d * v * uniform(keys[0], i, 999_983) ** (1.0 / shape)
-        lam = min(0.95, g * scale)
-        rate[i] = lam
+        g = d * v * uniform(key, i, 999_983) ** (1.0 / shape)
+        out[idx] = min(0.95, g * scale)
+    return out
+
+
+def place_order(rates: np.ndarray, free_slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which newcomer takes which free slot: the highest rate the lowest slot, so that the pool,
+    sorted by rate at the start, stays nearly sorted as newcomers replace leavers.
+
+    Placement only decides where a buyer is stored: his draws are keyed by his id, so outcomes do
+    not depend on it, and the order of equal rates is left to the (faster, unstable) sort.
+    Returns (positions into ``rates`` in placement order, the slots in ascending order)."""
+    return np.argsort(-rates), np.sort(free_slots)
+
+
+@nb.njit(cache=True, error_model="numpy")
+def init_buyers(
+    ids,
+    slots,
+    lam_of,
+    t_start,
+    t0,
+    rate,
+    inv_log_q,
+    sens,
+    seg,
+    ident,
+    last_buy,
+    deter_until,
+    flags,
+    next_cand,
+    leave_head,
+    leave_next,
+    keys,
+    seg_cum,
+    turnover_weeks,
+    sens_mu,
+    sens_sd,
+):
+    """Place buyers ``ids`` (rates ``lam_of`` from ``draw_rates``) in ``slots``: draw the rest of
+    their attributes from their own ids (CRN-stable across arms) and schedule their first candidate
+    week and their leaving week from week ``t_start``."""
+    horizon = leave_head.size
+    for idx in range(ids.size):
+        i = ids[idx]
+        j = slots[idx]
+        lam = lam_of[idx]
+        ident[j] = i
+        rate[j] = lam
         q = min(1.0, THINNING_BOUND * lam)
-        inv_log_q[i] = 1.0 / np.log1p(-q) if 0.0 < q < 1.0 else 0.0
-        sens[i] = sens_mu * np.exp(sens_sd * _normal(keys[4], i, 0) - 0.5 * sens_sd * sens_sd)
+        inv_log_q[j] = 1.0 / np.log1p(-q) if 0.0 < q < 1.0 else 0.0
+        sens[j] = sens_mu * np.exp(sens_sd * _normal(keys[4], i, 0) - 0.5 * sens_sd * sens_sd)
         u = uniform(keys[1], i, 0)
         s = 0
         while s < 2 and u >= seg_cum[s]:
             s += 1
-        seg[i] = s
-        last_buy[i] = -(2**30)
-        deter_until[i] = -(2**30)
-        flags[i] = B_ALIVE
+        seg[j] = s
+        last_buy[j] = -(2**30)
+        deter_until[j] = -(2**30)
+        flags[j] = B_ALIVE
         if q > 0.0:
             first = np.int64(t_start) + geometric_skip(keys[2], i, 7, q) - 1
-            next_cand[i] = np.int32(min(first, np.int64(NEVER_WEEK)))
+            next_cand[j] = np.int32(min(first, np.int64(NEVER_WEEK)))
         else:
-            next_cand[i] = NEVER_WEEK
+            next_cand[j] = NEVER_WEEK
         leave = np.int64(t_start) + geometric_skip(keys[3], i, 0, 1.0 / turnover_weeks)
         if leave - t0 < horizon:
-            _push(leave_head, leave_next, leave - t0, i)
+            _push(leave_head, leave_next, leave - t0, j)
