@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -89,6 +90,8 @@ OUTPUTS: dict[str, tuple[str | None, tuple[str, ...] | None]] = {
 UNSCALED = {"price_index"}
 
 # the buyer kernel's streams, in the order ``demand.buyer_week`` takes them
+# the keys of demand.init_buyers, in its order
+BUYER_INIT_KEYS = ("buyer.init", "buyer.segment", "buyer.first", "buyer.leave", "buyer.sensitivity")
 BUYER_WEEK_KEYS = ("buyer.candidate", "buyer.accept", "buyer.convict", "buyer.deterrence")
 STREAM_NAMES = (
     "buyer.init",
@@ -209,6 +212,14 @@ class Simulation:
             [p["market.price_street"], p["market.price_indoor"], p["market.price_online"]]
         )
         self._levers: dict[tuple[str, bool, float], WeekLevers] = {}
+        self._levers_by_week: dict[tuple[str, int], WeekLevers] = {}
+        self._entry_draws: tuple[int, dict[str, Any], np.random.Generator] | None = None
+        self._buyer_init_keys = np.array(
+            [
+                self.keys[n]
+                for n in ("buyer.init", "buyer.segment", "buyer.first", "buyer.leave", "buyer.sensitivity")
+            ]
+        )
         self._people_keys = np.array([self.keys[n] for n in people.KEY_NAMES])
         self._buyer_keys = np.array([self.keys[n] for n in BUYER_WEEK_KEYS])
         # needs at entry by segment (street, indoor, online: online people share the indoor rates)
@@ -257,9 +268,9 @@ class Simulation:
         expl = Exploiters.empty(n_s + 64)
         n_traf = round(n_s * p["seller.share_trafficked"])
         p_ctrl = p["seller.share_controlled"] / max(1e-9, 1 - p["seller.share_trafficked"])
-        n_e = self._add_sellers(sellers, expl, 0, n_traf, -self.burn, True, 0)
-        n_e = self._add_sellers(sellers, expl, n_traf, n_s, -self.burn, False, n_e, p_ctrl=p_ctrl)
-        sellers.n, expl.n = n_s, n_e
+        self._add_people(
+            sellers, expl, -self.burn, [n_traf, n_s - n_traf], [1.0, p_ctrl], [True, False], self.seg_cum
+        )
         # records where selling is an offence at the start
         liable = _liable(self.law["baseline"].before.seller)
         rng = self.streams.generator("seller.record")
@@ -283,7 +294,7 @@ class Simulation:
     ) -> None:
         """Put buyers ``ids`` into ``free_slots``, the highest rate in the lowest slot
         (``demand.place_order``), and draw the rest of their attributes from their ids."""
-        p, k = self.p, self.keys
+        p = self.p
         order, slots = demand.place_order(rates, free_slots)
         demand.init_buyers(
             ids[order],
@@ -302,61 +313,65 @@ class Simulation:
             b.next_cand,
             b.leave_head,
             b.leave_next,
-            np.array(
-                [
-                    k["buyer.init"],
-                    k["buyer.segment"],
-                    k["buyer.first"],
-                    k["buyer.leave"],
-                    k["buyer.sensitivity"],
-                ]
-            ),
+            self._buyer_init_keys,
             self.seg_cum,
             p["buyer.pool_turnover_years"] * 52,
             p["buyer.risk_sensitivity"],
             p["buyer.risk_sensitivity_sd"],
         )
 
-    def _add_sellers(
+    def _add_people(
         self,
         s: Sellers,
         e: Exploiters,
-        lo: int,
-        hi: int,
         t: int,
-        trafficked: bool,
-        n_e: int,
-        p_ctrl: float | None = None,
-        seg_cum: np.ndarray | None = None,
-    ) -> int:
-        if hi <= lo:
-            return n_e
+        sizes: list[int],
+        p_controlled: list[float],
+        trafficked: list[bool],
+        seg_cum: np.ndarray,
+    ) -> None:
+        """Groups of people after the last id in use: the initial stock, or the week's entrants
+        (``entry.add_entrants``)."""
         p = self.p
-        s.ensure(hi)
-        e.ensure(n_e + (hi - lo) + 1)
-        return int(
-            entry.add_sellers(
+        lo, total = s.n, sum(sizes)
+        s.ensure(lo + total)
+        e.ensure(e.n + total + 1)
+        first_week = t <= -self.burn
+        e.n = int(
+            entry.add_entrants(
                 lo,
-                hi,
+                np.array(sizes, np.int64),
+                np.array(p_controlled, np.float64),
+                np.array(trafficked, np.bool_),
                 t,
-                *s.columns(),
+                s.columns(),
                 self.keys["seller.init"],
-                self.seg_cum if seg_cum is None else seg_cum,
+                seg_cum,
                 p["seller.entry_age_mean"],
-                p["seller.unassisted_exit_years"] if t <= -self.burn else 0.0,
-                p_ctrl if p_ctrl is not None else p["seller.share_controlled"],
-                trafficked,
+                p["seller.unassisted_exit_years"] if first_week else 0.0,
                 p["exploit.initial_debt"],
                 self._sud_p,
                 self._housing_p,
                 p["exit.needs_education_share"],
-                p["seller.wish_to_exit"] if t <= -self.burn else 0.0,
+                p["seller.wish_to_exit"] if first_week else 0.0,
                 e.alive,
                 e.n_ctrl,
-                n_e,
+                e.n,
                 p["exploit.persons_per_exploiter"],
             )
         )
+        s.n = lo + total
+
+    def _entry_generator(self, t: int) -> np.random.Generator:
+        """Week ``t``'s generator of entry counts, in the same state for both arms. Seeding one
+        costs more than its draws, so the second arm restores the state the first one started from."""
+        hit = self._entry_draws
+        if hit is not None and hit[0] == t:
+            hit[2].bit_generator.state = hit[1]
+            return hit[2]
+        g = self.streams.generator(f"entry.count.{t}")
+        self._entry_draws = (t, g.bit_generator.state, g)
+        return g
 
     # ------------------------------------------------------------------ helpers
     def _implementation(self, arm: str, t: int) -> tuple[Implementation, float]:
@@ -396,7 +411,13 @@ class Simulation:
         return out
 
     def _week_levers(self, arm: str, t: int) -> WeekLevers:
-        """The arm's levers this week; memoised per (arm, phase, ramp weight)."""
+        """The arm's levers this week; memoised per (arm, week) and per (arm, phase, ramp weight)."""
+        hit = self._levers_by_week.get((arm, t))
+        if hit is None:
+            hit = self._levers_by_week[(arm, t)] = self._levers_for(arm, t)
+        return hit
+
+    def _levers_for(self, arm: str, t: int) -> WeekLevers:
         imp, w = self._implementation(arm, t)
         key = (arm, t >= 0, w)
         hit = self._levers.get(key)
@@ -665,21 +686,15 @@ class Simulation:
             traffic = (max(profit_pp, 1e-9) / m.profit0) ** p["traffic.profit_elasticity"] * np.exp(
                 -p["traffic.risk_sensitivity"] * (risk - m.risk0)
             )
-            g = self.streams.generator(f"entry.count.{t}")  # same draws in both arms: coupled counts
+            g = self._entry_generator(t)  # same draws in both arms: coupled counts
             lam = m.entry_rates * np.array([supply, supply * traffic**0.5, traffic])
             n_by = g.poisson(np.maximum(lam, 0.0))
         n_ind, n_ctl, n_traf = (int(x) for x in n_by)
         n_new = n_ind + n_ctl
-        seg_cum = np.cumsum(entry.segment_shares(tx, self.seg_share))[:2].copy()
-        lo = s.n
-        e.n = self._add_sellers(s, e, lo, lo + n_traf, t, True, e.n, seg_cum=seg_cum)
-        e.n = self._add_sellers(
-            s, e, lo + n_traf, lo + n_traf + n_ctl, t, False, e.n, p_ctrl=1.0, seg_cum=seg_cum
-        )
-        e.n = self._add_sellers(
-            s, e, lo + n_traf + n_ctl, lo + n_traf + n_new, t, False, e.n, p_ctrl=0.0, seg_cum=seg_cum
-        )
-        s.n = lo + n_traf + n_new
+        if n_new + n_traf:
+            seg_cum = np.cumsum(entry.segment_shares(tx, self.seg_share))[:2].copy()
+            # trafficking victims, people under a third party's control, independent entrants
+            self._add_people(s, e, t, [n_traf, n_ctl, n_ind], [1.0, 1.0, 0.0], [True, False, False], seg_cum)
 
         # 10. fines, costs, routing
         revenue = (b_conv.sum() * lv.buyer_fine_usd + s_conv.sum() * lv.seller_fine_usd) * scale

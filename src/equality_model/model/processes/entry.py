@@ -116,6 +116,40 @@ def add_sellers(
     return n_e
 
 
+@nb.njit(cache=True)
+def add_entrants(
+    lo,
+    sizes,
+    p_controlled,
+    trafficked,
+    t,
+    columns,
+    key,
+    seg_cum,
+    age_mean,
+    tenure_years,
+    debt0,
+    sud_p,
+    housing_p,
+    edu_p,
+    wish_p,
+    e_alive,
+    e_nctrl,
+    n_e,
+    per_exploiter,
+):
+    """Groups of people in one call, in consecutive ids from ``lo``: group ``g`` has ``sizes[g]``
+    people, trafficked or not, each under a third party's control with ``p_controlled[g]``
+    (``add_sellers``; ``columns`` is ``Sellers.columns()``). Returns the number of exploiters in use."""
+    for g in range(sizes.size):
+        n_e = add_sellers(
+            lo, lo + sizes[g], t, *columns, key, seg_cum, age_mean, tenure_years, p_controlled[g],
+            trafficked[g], debt0, sud_p, housing_p, edu_p, wish_p, e_alive, e_nctrl, n_e, per_exploiter,
+        )  # fmt: skip
+        lo += sizes[g]
+    return n_e
+
+
 def segment_shares(transactions: np.ndarray, fallback: np.ndarray) -> np.ndarray:
     tot = transactions.sum()
     return transactions / tot if tot > 0 else fallback
