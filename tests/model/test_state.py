@@ -88,24 +88,34 @@ def test_state_copy_is_deep() -> None:
     assert st.n_agents == 2 and st.nbytes() > 0 and st.bytes_per_agent() == st.nbytes() / 2
 
 
-def test_fork_shares_only_what_policy_cannot_change() -> None:
+def test_lockstep_shares_only_what_policy_cannot_change() -> None:
     """Two arms in lockstep share the buyer schedule and fixed attributes; everything an arm's
-    policy can change (desistance, deterrence, purchase history, people, market) is its own."""
+    policy can change (desistance, deterrence, purchase history, people, market) is its own: a
+    column of the per-arm matrices, starting from the original's values."""
     st = State(
         Buyers.empty(4, 3, 2),
         Sellers.empty(4),
         Exploiters.empty(2),
         Market(price=np.ones(3), fill=np.ones(3), capacity_per_seller=np.ones(3)),
     )
-    f = st.fork()
-    for name in ("rate", "inv_log_q", "sens", "seg", "next_cand", "leave_next", "ident", "leave_head"):
-        assert getattr(f.buyers, name) is getattr(st.buyers, name), name
+    st.buyers.flags[1] = 5
+    st.buyers.active[0] = 7
+    a, b = st.lockstep(2)
+    assert (a.buyers.arm, b.buyers.arm) == (0, 1)
+    for name in Buyers.SHARED:
+        assert getattr(a.buyers, name) is getattr(b.buyers, name) is getattr(st.buyers, name), name
+    for name in Buyers.PER_ARM:
+        assert getattr(a.buyers, name) is getattr(b.buyers, name), name
+        assert not np.shares_memory(getattr(a.buyers, name), getattr(st.buyers, name)), name
+    assert a.buyers.arm_flags.shape == (4, 2) and a.buyers.arm_active.shape == (2, 2)
     for name in ("flags", "last_buy", "deter_until", "expire", "active"):
-        assert not np.shares_memory(getattr(f.buyers, name), getattr(st.buyers, name)), name
-    f.sellers.status[0] = ACTIVE
-    f.market.price[0] = 2.0
-    assert st.sellers.status[0] == EMPTY and st.market.price[0] == 1.0
-    assert set(Buyers.SHARED) | {"flags", "last_buy", "deter_until", "expire", "active", "n", "next_id"} == {
+        assert np.array_equal(getattr(a.buyers, name), getattr(st.buyers, name)), name
+        assert np.array_equal(getattr(b.buyers, name), getattr(st.buyers, name)), name
+        assert not np.shares_memory(getattr(a.buyers, name), getattr(b.buyers, name)), name
+    a.sellers.status[0] = ACTIVE
+    a.market.price[0] = 2.0
+    assert st.sellers.status[0] == EMPTY and st.market.price[0] == 1.0 and b.market.price[0] == 1.0
+    assert set(Buyers.SHARED) | set(Buyers.PER_ARM) | {"n", "next_id", "arm"} == {
         fl.name for fl in dataclasses.fields(Buyers)
     }
 

@@ -307,9 +307,9 @@ class Simulation:
             b.sens,
             b.seg,
             b.ident,
-            b.last_buy,
-            b.deter_until,
-            b.flags,
+            b.arm_last_buy,
+            b.arm_deter_until,
+            b.arm_flags,
             b.next_cand,
             b.leave_head,
             b.leave_next,
@@ -522,11 +522,12 @@ class Simulation:
         p = self.p
         pools = [st.buyers for st in states]
         b = pools[0]
+        if [x.arm for x in pools] != list(range(b.arm_flags.shape[1])):
+            raise ValueError("step every arm that shares the buyer pool, in the order of its columns")
         counts, left = demand.buyer_week(
             np.int32(t),
             np.int32(-self.burn),
             b.n,
-            len(pools),
             b.rate,
             b.inv_log_q,
             b.sens,
@@ -535,11 +536,11 @@ class Simulation:
             b.leave_head,
             b.leave_next,
             b.ident,
-            tuple(x.flags for x in pools),
-            tuple(x.last_buy for x in pools),
-            tuple(x.deter_until for x in pools),
-            tuple(x.expire for x in pools),
-            tuple(x.active for x in pools),
+            b.arm_flags,
+            b.arm_last_buy,
+            b.arm_deter_until,
+            b.arm_expire,
+            b.arm_active,
             self._buyer_keys,
             np.array([d.mult for d in wd]),
             np.array([d.levers.dpen for d in wd]),
@@ -555,10 +556,7 @@ class Simulation:
         )
         if left.size:  # newcomers take the leavers' slots; their draws come from their own new ids
             ids = np.arange(b.next_id, b.next_id + left.size, dtype=np.int64)
-            self._place_buyers(b, ids, self._draw_rates(ids), left, t + 1)
-            for other in pools[1:]:
-                for name in ("flags", "last_buy", "deter_until"):
-                    getattr(other, name)[left] = getattr(b, name)[left]
+            self._place_buyers(b, ids, self._draw_rates(ids), left, t + 1)  # in every arm's column
             for x in pools:
                 x.next_id += left.size
         return counts
@@ -749,14 +747,14 @@ class Simulation:
         """Burn-in once, then both arms from the same state, in lockstep; returns arm -> output ->
         array (week, ...).
 
-        The arms share the buyer schedule and the policy-independent buyer arrays (``State.fork``),
+        The arms share the buyer schedule and the policy-independent buyer arrays (``State.lockstep``),
         so the week's candidate scan and draws are done once for both; each arm's outcomes are
         exactly those of stepping it alone (``step``)."""
         st = self.initial_state()
         for t in range(-self.burn, 0):
             self.step(st, "baseline", t, None, 0)
         arms = ("baseline", "reform")
-        states = [st.fork(), st]
+        states = st.lockstep(len(arms))
         recs = [
             {
                 name: np.zeros((self.sc.weeks, len(lab)) if lab else self.sc.weeks)

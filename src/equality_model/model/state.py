@@ -46,23 +46,49 @@ class Buyers:
     together, so a week's candidates share cache lines), and each week's newcomers take the slots
     of the week's leavers, matched by rate rank so the order holds. The pool's size is fixed
     (newcomers replace leavers one for one), so its arrays never grow.
+
+    What policy can change (desistance, deterrence, course, purchase history) is kept per arm, in
+    matrices with one column (or row) per arm stepped in lockstep (``lockstep``): the kernel
+    reads both arms of a buyer from one cache line. ``arm`` is this pool's column, and ``flags``,
+    ``last_buy``, ``deter_until``, ``expire`` and ``active`` are its views.
     """
 
     rate: np.ndarray  # float32: weekly purchase probability under baseline conditions
     inv_log_q: np.ndarray  # float32: 1 / log(1 - q_i), q_i the thinning bound (0 if q_i is 0 or 1)
     sens: np.ndarray  # float32: risk sensitivity
     seg: np.ndarray  # uint8: usual segment
-    flags: np.ndarray  # uint8: alive, desisted, attended course
-    last_buy: np.ndarray  # int32: week of the last purchase
-    deter_until: np.ndarray  # int32: deterred after arrest until this week
+    arm_flags: np.ndarray  # uint8[slots, arms]: alive, desisted, attended course
+    arm_last_buy: np.ndarray  # int32[slots, arms]: week of the last purchase
+    arm_deter_until: np.ndarray  # int32[slots, arms]: deterred after arrest until this week
     next_cand: np.ndarray  # int32: week of the next candidate purchase
     leave_next: np.ndarray  # int32: next slot leaving in the same week (-1 ends)
     ident: np.ndarray  # int32: the permanent id of the buyer in the slot (keys his draws)
     leave_head: np.ndarray  # int32[weeks]: first buyer leaving the pool in each week
-    expire: np.ndarray  # int64[chunks, weeks + 52]: active buyers whose last purchase expires that week
-    active: np.ndarray  # int64[chunks]: buyers with a purchase in the last 52 weeks
+    arm_expire: np.ndarray  # int64[arms, chunks, weeks + 52]: active buyers whose last purchase expires then
+    arm_active: np.ndarray  # int64[arms, chunks]: buyers with a purchase in the last 52 weeks
     n: int = 0  # slots used (0..n-1)
     next_id: int = 0  # the id the next newcomer gets
+    arm: int = 0  # this pool's column in the per-arm matrices
+
+    @property
+    def flags(self) -> np.ndarray:
+        return self.arm_flags[:, self.arm]
+
+    @property
+    def last_buy(self) -> np.ndarray:
+        return self.arm_last_buy[:, self.arm]
+
+    @property
+    def deter_until(self) -> np.ndarray:
+        return self.arm_deter_until[:, self.arm]
+
+    @property
+    def expire(self) -> np.ndarray:
+        return self.arm_expire[self.arm]
+
+    @property
+    def active(self) -> np.ndarray:
+        return self.arm_active[self.arm]
 
     PER_AGENT = (
         "rate",
@@ -84,15 +110,15 @@ class Buyers:
             inv_log_q=np.zeros(capacity, np.float32),
             sens=np.zeros(capacity, np.float32),
             seg=np.zeros(capacity, np.uint8),
-            flags=np.zeros(capacity, np.uint8),
-            last_buy=np.full(capacity, -(2**30), np.int32),
-            deter_until=np.full(capacity, -(2**30), np.int32),
+            arm_flags=np.zeros((capacity, 1), np.uint8),
+            arm_last_buy=np.full((capacity, 1), -(2**30), np.int32),
+            arm_deter_until=np.full((capacity, 1), -(2**30), np.int32),
             next_cand=np.full(capacity, NEVER, np.int32),
             leave_next=np.full(capacity, -1, np.int32),
             ident=np.full(capacity, -1, np.int32),
             leave_head=np.full(weeks, -1, np.int32),
-            expire=np.zeros((chunks, weeks + 52), np.int64),
-            active=np.zeros(chunks, np.int64),
+            arm_expire=np.zeros((1, chunks, weeks + 52), np.int64),
+            arm_active=np.zeros((1, chunks), np.int64),
         )
 
     def ensure(self, n_needed: int) -> None:
@@ -108,16 +134,20 @@ class Buyers:
     # attributes that do not depend on policy: two arms stepped in lockstep share them
     SHARED = ("rate", "inv_log_q", "sens", "seg", "next_cand", "leave_next", "ident", "leave_head")
 
-    def fork(self) -> Buyers:
-        """A second arm's pool: the same arrays for what policy cannot change, copies of the rest."""
-        return Buyers(
-            **{
-                f.name: getattr(self, f.name)
-                if f.name in self.SHARED or f.name in ("n", "next_id")
-                else getattr(self, f.name).copy()
-                for f in fields(self)
-            }
-        )
+    PER_ARM = ("arm_flags", "arm_last_buy", "arm_deter_until", "arm_expire", "arm_active")
+
+    def lockstep(self, arms: int) -> list[Buyers]:
+        """The pools of ``arms`` arms stepped together, each starting from this one's state: they
+        share every array, and the per-arm matrices get one column (or row) per arm."""
+        together = {
+            "arm_flags": np.repeat(self.flags[:, None], arms, axis=1),
+            "arm_last_buy": np.repeat(self.last_buy[:, None], arms, axis=1),
+            "arm_deter_until": np.repeat(self.deter_until[:, None], arms, axis=1),
+            "arm_expire": np.repeat(self.expire[None], arms, axis=0),
+            "arm_active": np.repeat(self.active[None], arms, axis=0),
+        }
+        same = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in self.PER_ARM}
+        return [Buyers(**{**same, **together, "arm": a}) for a in range(arms)]
 
 
 @dataclass
@@ -239,14 +269,14 @@ class State:
     def copy(self) -> State:
         return copy.deepcopy(self)
 
-    def fork(self) -> State:
-        """A copy for a second arm that shares the policy-independent buyer arrays (``Buyers.fork``)."""
-        return State(
-            self.buyers.fork(),
-            copy.deepcopy(self.sellers),
-            copy.deepcopy(self.exploiters),
-            copy.deepcopy(self.market),
-        )
+    def lockstep(self, arms: int) -> list[State]:
+        """States for ``arms`` arms stepped together from this one: the buyer pools share what
+        policy cannot change and keep the rest per arm (``Buyers.lockstep``); people in
+        prostitution, exploiters and the market are copied."""
+        return [
+            State(b, copy.deepcopy(self.sellers), copy.deepcopy(self.exploiters), copy.deepcopy(self.market))
+            for b in self.buyers.lockstep(arms)
+        ]
 
     @property
     def n_agents(self) -> int:

@@ -106,7 +106,7 @@ def _push(head, nxt, slot, i):
 
 
 @nb.njit(cache=True, error_model="numpy")
-def _leavers(t, t0, slot, flags, last_buy, next_cand, leave_head, leave_next, expire, active, n_arms):
+def _leavers(t, t0, slot, flags, last_buy, next_cand, leave_head, leave_next, expire, active):
     n_left = 0
     i = leave_head[slot]
     while i != NIL:
@@ -118,13 +118,13 @@ def _leavers(t, t0, slot, flags, last_buy, next_cand, leave_head, leave_next, ex
     while i != NIL:
         next_cand[i] = NEVER_WEEK
         c = (i // BLOCK) % N_CHUNKS
-        for a in range(n_arms):
-            flags[a][i] = flags[a][i] & ~np.uint8(B_ALIVE)
-            lb = last_buy[a][i]
+        for a in range(flags.shape[1]):
+            flags[i, a] = flags[i, a] & ~np.uint8(B_ALIVE)
+            lb = last_buy[i, a]
             if lb > t - 52:
-                active[a][c] -= 1
-                if lb + 52 - t0 < expire[a].shape[1]:
-                    expire[a][c, lb + 52 - t0] -= 1
+                active[a, c] -= 1
+                if lb + 52 - t0 < expire.shape[2]:
+                    expire[a, c, lb + 52 - t0] -= 1
         left[k] = i
         k += 1
         i = leave_next[i]
@@ -135,7 +135,6 @@ def _buyer_week(
     t,
     t0,
     n,
-    n_arms,
     rate,
     inv_log_q,
     sens,
@@ -144,11 +143,11 @@ def _buyer_week(
     leave_head,
     leave_next,
     ident,  # the buyer's permanent id per slot: every draw is keyed by it
-    flags,  # per arm (a tuple of one array per arm): alive, desisted, course
-    last_buy,  # per arm
-    deter_until,  # per arm
-    expire,  # per arm: int64[N_CHUNKS, weeks + 52], active buyers whose last purchase expires that week
-    active,  # per arm: int64[N_CHUNKS], buyers with a purchase in the last 52 weeks
+    flags,  # uint8[slots, arms]: alive, desisted, course
+    last_buy,  # int32[slots, arms]
+    deter_until,  # int32[slots, arms]
+    expire,  # int64[arms, N_CHUNKS, weeks + 52]: active buyers whose last purchase expires that week
+    active,  # int64[arms, N_CHUNKS]: buyers with a purchase in the last 52 weeks
     keys,  # uint64[4]: candidate, week draws (accept/fill/arrest), convict/desist/course, deterrence
     mult,  # float64[arms, 3] and likewise dpen, fill, arrest_p: the arms' conditions
     dpen,
@@ -162,21 +161,24 @@ def _buyer_week(
     course_attend,
     course_effect,
 ):
-    """One week of the buyer pool for one arm, or for two arms in lockstep, in parallel chunks of ids.
+    """One week of the buyer pool for one arm, or for two arms in lockstep, in parallel chunks of slots.
 
     The candidate schedule (``next_cand``) and the buyers' fixed attributes do not depend on policy,
     so two arms share the scan, the gap draws and the week's uniforms; each arm keeps its own
-    desistance, deterrence, course and purchase history (``flags``, ``deter_until``, ``last_buy``).
+    desistance, deterrence, course and purchase history (a column of ``flags``, ``deter_until``,
+    ``last_buy``). Each candidate is decided in every arm in turn, so his attributes are read once.
     A buyer who desists stays in the schedule and is skipped in the arm where he desisted. Every
     draw is keyed by (buyer id, week), never by slot, and counters are integers summed per chunk,
     so results depend neither on the number of threads nor on where a buyer is stored.
-    Returns the counters (arm × counter) and the ids of buyers who left."""
+    Returns the counters (arm × counter) and the slots of buyers who left."""
+    n_arms = flags.shape[1]
     slot = t - t0
+    width = expire.shape[2]
     n_blocks = (n + BLOCK - 1) // BLOCK
     for a in range(n_arms):
         for c in range(N_CHUNKS):
-            active[a][c] -= expire[a][c, slot]  # purchases older than 52 weeks expire from the count
-    left = _leavers(t, t0, slot, flags, last_buy, next_cand, leave_head, leave_next, expire, active, n_arms)
+            active[a, c] -= expire[a, c, slot]  # purchases older than 52 weeks expire from the count
+    left = _leavers(t, t0, slot, flags, last_buy, next_cand, leave_head, leave_next, expire, active)
     best = np.zeros(n_arms, np.int64)
     for a in range(n_arms):
         for s in range(3):
@@ -187,9 +189,10 @@ def _buyer_week(
         cand = np.empty(BLOCK, np.int64)  # scratch: the block's candidate slots, ids and draw bits
         cid = np.empty(BLOCK, np.int64)
         bits = np.empty(BLOCK, np.uint64)
+        out = counts[c]
         for blk in range(c, n_blocks, N_CHUNKS):
             # a tight scan for this block's candidates (it vectorises), then their next candidate
-            # week and the week's shared draw bits, then each arm's decisions
+            # week and the week's shared draw bits, then each candidate's decision in each arm
             m = 0
             for i in range(blk * BLOCK, min(n, (blk + 1) * BLOCK)):
                 cand[m] = i
@@ -206,13 +209,61 @@ def _buyer_week(
                     gap = np.int64(1)
                 next_cand[i] = np.int32(min(np.int64(t) + gap, np.int64(NEVER_WEEK)))
                 bits[ci] = draw_u64(keys[1], j, t)
-            for a in range(n_arms):
-                _arm_block(
-                    m, cand, cid, bits, t, t0, c, rate, sens, seg, keys,
-                    flags[a], last_buy[a], deter_until[a], expire[a], active[a], counts[c, a],
-                    mult[a], dpen[a], best[a], fill[a], arrest_p[a], course_on[a],
-                    displacement, convict_p, desist_p, deter_weeks, course_attend, course_effect,
-                )  # fmt: skip
+            for ci in range(m):
+                i = cand[ci]
+                h = bits[ci]
+                lam = rate[i]
+                q = min(1.0, THINNING_BOUND * lam)
+                u_acc = float(h & np.uint64(0x1FFFFF)) * _INV21
+                u_fill = float((h >> np.uint64(21)) & np.uint64(0x1FFFFF)) * _INV21
+                u_arr = float((h >> np.uint64(42)) & np.uint64(0x1FFFFF)) * _INV21
+                home = np.int64(seg[i])
+                sens_i = sens[i]
+                for a in range(n_arms):
+                    f = flags[i, a]
+                    if f & B_DESISTED:
+                        continue
+                    out[a, C_CAND] += 1
+                    if t < deter_until[i, a]:
+                        continue
+                    personal = 1.0 - course_effect if (f & B_COURSE) else 1.0
+                    s = home
+                    if not _buys(u_acc, lam, mult[a, s], sens_i, dpen[a, s], personal, q):
+                        alt = best[a]
+                        if alt == s or displacement <= 0.0:
+                            continue
+                        if not _buys(u_acc, lam, mult[a, alt], sens_i, dpen[a, alt], personal, q):
+                            continue
+                        if uniform(keys[2], cid[ci], 4 * t + 3) >= displacement:
+                            continue
+                        s = alt
+                    out[a, C_ATTEMPT + s] += 1
+                    if u_fill >= fill[a, s]:
+                        continue
+                    out[a, C_TX + s] += 1
+                    lb = last_buy[i, a]
+                    if lb > t - 52:
+                        if lb + 52 - t0 < width:
+                            expire[a, c, lb + 52 - t0] -= 1
+                    else:
+                        active[a, c] += 1
+                    if slot + 52 < width:
+                        expire[a, c, slot + 52] += 1
+                    last_buy[i, a] = t
+                    if u_arr >= arrest_p[a, s]:
+                        continue
+                    j = cid[ci]
+                    out[a, C_ARREST + s] += 1
+                    if uniform(keys[2], j, 4 * t) < convict_p:
+                        out[a, C_CONVICT + s] += 1
+                    if uniform(keys[2], j, 4 * t + 1) < desist_p:
+                        flags[i, a] = flags[i, a] | np.uint8(B_DESISTED)
+                        out[a, C_DESIST] += 1
+                    else:
+                        skip = geometric_skip(keys[3], j, t, 1.0 / deter_weeks)
+                        deter_until[i, a] = np.int32(min(np.int64(NEVER_WEEK), np.int64(t) + skip))
+                    if course_on[a] and uniform(keys[2], j, 4 * t + 2) < course_attend:
+                        flags[i, a] = flags[i, a] | np.uint8(B_COURSE)
     total = np.zeros((n_arms, N_COUNTERS), np.int64)
     for c in range(N_CHUNKS):
         total += counts[c]
@@ -234,98 +285,6 @@ def buyer_week(t, t0, n, *args):  # type: ignore[no-untyped-def]
     threaded = n >= PARALLEL_MIN_BUYERS and nb.get_num_threads() > 1
     kernel = buyer_week_parallel if threaded else buyer_week_serial
     return kernel(t, t0, n, *args)
-
-
-@nb.njit(cache=True, error_model="numpy")
-def _arm_block(
-    m,
-    cand,
-    cid,
-    bits,
-    t,
-    t0,
-    c,
-    rate,
-    sens,
-    seg,
-    keys,
-    flags,
-    last_buy,
-    deter_until,
-    expire,
-    active,
-    out,
-    mult,
-    dpen,
-    best,
-    fill,
-    arrest_p,
-    course_on,
-    displacement,
-    convict_p,
-    desist_p,
-    deter_weeks,
-    course_attend,
-    course_effect,
-):
-    """One arm's decisions for the candidates in slots ``cand[:m]`` (``cid``: their ids, ``bits``:
-    their shared draw bits).
-
-    One call per block and arm, not per buyer: arrays passed to a function are reference-counted
-    at each call, which per candidate doubled the kernel's time."""
-    slot = t - t0
-    width = expire.shape[1]
-    for ci in range(m):
-        i = cand[ci]
-        f = flags[i]
-        if f & B_DESISTED:
-            continue
-        out[C_CAND] += 1
-        if t < deter_until[i]:
-            continue
-        h = bits[ci]
-        lam = rate[i]
-        q = min(1.0, THINNING_BOUND * lam)
-        u_acc = float(h & np.uint64(0x1FFFFF)) * _INV21
-        personal = 1.0 - course_effect if (f & B_COURSE) else 1.0
-        s = np.int64(seg[i])
-        if not _buys(u_acc, lam, mult[s], sens[i], dpen[s], personal, q):
-            if best == s or displacement <= 0.0:
-                continue
-            if not _buys(u_acc, lam, mult[best], sens[i], dpen[best], personal, q):
-                continue
-            if uniform(keys[2], cid[ci], 4 * t + 3) >= displacement:
-                continue
-            s = best
-        out[C_ATTEMPT + s] += 1
-        u_fill = float((h >> np.uint64(21)) & np.uint64(0x1FFFFF)) * _INV21
-        if u_fill >= fill[s]:
-            continue
-        out[C_TX + s] += 1
-        lb = last_buy[i]
-        if lb > t - 52:
-            if lb + 52 - t0 < width:
-                expire[c, lb + 52 - t0] -= 1
-        else:
-            active[c] += 1
-        if slot + 52 < width:
-            expire[c, slot + 52] += 1
-        last_buy[i] = t
-        u_arr = float((h >> np.uint64(42)) & np.uint64(0x1FFFFF)) * _INV21
-        if u_arr < arrest_p[s]:
-            j = cid[ci]
-            out[C_ARREST + s] += 1
-            if uniform(keys[2], j, 4 * t) < convict_p:
-                out[C_CONVICT + s] += 1
-            if uniform(keys[2], j, 4 * t + 1) < desist_p:
-                flags[i] = flags[i] | np.uint8(B_DESISTED)
-                out[C_DESIST] += 1
-            else:
-                deter_until[i] = np.int32(
-                    min(np.int64(NEVER_WEEK), np.int64(t) + geometric_skip(keys[3], j, t, 1.0 / deter_weeks))
-                )
-            if course_on and uniform(keys[2], j, 4 * t + 2) < course_attend:
-                flags[i] = flags[i] | np.uint8(B_COURSE)
 
 
 @nb.njit(cache=True, error_model="numpy")
@@ -406,9 +365,10 @@ def init_buyers(
         while s < 2 and u >= seg_cum[s]:
             s += 1
         seg[j] = s
-        last_buy[j] = -(2**30)
-        deter_until[j] = -(2**30)
-        flags[j] = B_ALIVE
+        for a in range(flags.shape[1]):  # a newcomer is the same man in every arm
+            last_buy[j, a] = -(2**30)
+            deter_until[j, a] = -(2**30)
+            flags[j, a] = B_ALIVE
         if q > 0.0:
             first = np.int64(t_start) + geometric_skip(keys[2], i, 7, q) - 1
             next_cand[j] = np.int32(min(first, np.int64(NEVER_WEEK)))
