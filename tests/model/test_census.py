@@ -11,14 +11,12 @@ from equality_model.model.state import ACTIVE, EXITED
 
 
 @settings(max_examples=100, deadline=None)
-@given(n=st.integers(0, 400), n_e=st.integers(1, 30), seed=st.integers(0, 2**32))
-def test_census_matches_numpy(n: int, n_e: int, seed: int) -> None:
+@given(n=st.integers(0, 400), seed=st.integers(0, 2**32))
+def test_census_matches_numpy(n: int, seed: int) -> None:
     g = np.random.default_rng(seed)
     status = g.integers(0, 4, n).astype(np.int8)
     control = g.integers(0, 3, n).astype(np.uint8)
     seg = g.integers(0, 3, n).astype(np.uint8)
-    record = (g.random(n) < 0.3).astype(np.uint8)
-    alive = (g.random(n_e) < 0.7).astype(np.uint8)
     active = status == ACTIVE
     in_play = active | (status == EXITED)
 
@@ -26,9 +24,3 @@ def test_census_matches_numpy(n: int, n_e: int, seed: int) -> None:
     assert live.tolist() == np.flatnonzero(in_play).tolist()
     assert by_type.tolist() == np.bincount(control[active], minlength=3).tolist()
     assert by_seg0.tolist() == np.bincount(seg[active], minlength=3).tolist()
-
-    by_seg, by_type3, records, operating = census.week_end(n, status, seg, control, record, n_e, alive)
-    assert by_seg.tolist() == np.bincount(seg[active], minlength=3).tolist()
-    assert by_type3.tolist() == by_type.tolist()
-    assert records == int(record[in_play].sum())
-    assert operating == int((alive == 1).sum())

@@ -110,11 +110,14 @@ class Conservation:
         assert r["arrests"][SELLER] <= prev["active"], where  # at most one arrest a person a week
         assert r["arrests"][THIRD_PARTY] <= prev["exploiters_alive"], where
         assert r["identified_victims"] <= prev["active"], where
-        assert r["records_held"] <= int(np.isin(status, (ACTIVE, EXITED)).sum()), where
+        in_play = np.isin(status, (ACTIVE, EXITED))
+        assert r["records_held"] == int(s.record[: s.n][in_play].sum()), where
 
         # control: an independent person has no exploiter; a controlled one has an operating exploiter
         act = status == ACTIVE
         ctl, boss = s.control[: s.n], s.exploiter[: s.n]
+        assert np.array_equal(r["people_in_prostitution"], np.bincount(s.seg[: s.n][act], minlength=3)), where
+        assert np.array_equal(r["people_by_control"], np.bincount(ctl[act], minlength=3)), where
         assert ((ctl[act] == INDEPENDENT) == (boss[act] < 0)).all(), where
         linked = act & (boss >= 0)
         assert (e.alive[boss[linked]] == 1).all(), f"{where}: controlled by an exploiter who stopped"

@@ -20,7 +20,7 @@ import numpy as np
 
 from equality_model.law.catalog import Regime, default_catalog
 from equality_model.law.levers import SEGMENTS, LegalLevers, levers
-from equality_model.model import census, people
+from equality_model.model import people
 from equality_model.model.params import ParamSet
 from equality_model.model.processes import (
     demand,
@@ -689,6 +689,7 @@ class Simulation:
             n_by = g.poisson(np.maximum(lam, 0.0))
         n_ind, n_ctl, n_traf = (int(x) for x in n_by)
         n_new = n_ind + n_ctl
+        s_lo, e_lo = s.n, e.n
         if n_new + n_traf:
             seg_cum = np.cumsum(entry.segment_shares(tx, self.seg_share))[:2].copy()
             # trafficking victims, people under a third party's control, independent entrants
@@ -701,9 +702,12 @@ class Simulation:
         if rec is None:
             return
         in_service = ex[6:10].astype(float)
-        act_seg, ctrl, records_held, operating = census.week_end(
-            s.n, s.status, s.seg, s.control, s.record, e.n, e.alive
-        )
+        # the week-end census: the pass's counts after the outflows, plus the entrants (all active,
+        # no records) and the exploiters entry added
+        act_seg = o[people.O_BY_SEG : people.O_BY_SEG + 3] + np.bincount(s.seg[s_lo : s.n], minlength=3)
+        ctrl = by_type + np.array([n_ind, n_ctl, n_traf])
+        records_held = o[people.O_RECORDS]
+        operating = o[people.O_OPERATING] + (e.n - e_lo)
         arrests_total = float(b_arrests.sum() + s_arr.sum() + e_arr)
         rec["people_in_prostitution"][wi] = act_seg
         rec["people_by_control"][wi] = ctrl

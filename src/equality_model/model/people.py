@@ -54,7 +54,10 @@ O_EXIT = 15  # exits.exit_week's 15 counts
 O_DEM = 30  # demography's 3 counts
 O_BY_TYPE = 33  # active people by control after the outflows
 O_BY_TYPE_BEFORE = 36  # and at the start of the week
-N_OUT = 39
+O_BY_SEG = 39  # active people by segment after the outflows
+O_RECORDS = 42  # selling records held by people active or exited after the outflows
+O_OPERATING = 43  # exploiters still operating
+N_OUT = 44
 
 
 @nb.njit(cache=True)
@@ -286,6 +289,8 @@ def people_week(
     # 8. re-entry, ageing and mortality; exploiters' loads, and those with nobody left stop operating
     dem = np.zeros(3, np.int64)
     by_type = np.zeros(3, np.int64)
+    by_seg = np.zeros(3, np.int64)
+    records = 0
     e_n_ctrl[:n_e] = 0
     for jj in range(live.size):
         j = live[jj]
@@ -309,6 +314,7 @@ def people_week(
                 status[j] = GONE
                 continue
             else:
+                records += record[j]  # still exited
                 continue
         elif st == ACTIVE:
             if uniform(keys[11], j, t) < mortality_p_week:
@@ -321,13 +327,17 @@ def people_week(
                 continue
         else:
             continue
-        by_type[control[j]] += 1
+        by_type[control[j]] += 1  # still active
+        by_seg[seg[j]] += 1
+        records += record[j]
         e = exploiter[j]
         if e >= 0:
             e_n_ctrl[e] += 1
+    operating = 0
     for e in range(n_e):
         if e_n_ctrl[e] == 0:
             e_alive[e] = 0
+        operating += e_alive[e] == 1
     out[O_KEPT] = kept
     out[O_TAKEN] = taken
     for s in range(3):
@@ -346,4 +356,7 @@ def people_week(
         out[O_DEM + i] = dem[i]
     for c in range(3):
         out[O_BY_TYPE + c] = by_type[c]
+        out[O_BY_SEG + c] = by_seg[c]
+    out[O_RECORDS] = records
+    out[O_OPERATING] = operating
     return out
