@@ -8,7 +8,7 @@ from scipy import stats
 
 from equality_model.model import rng
 from equality_model.model.engine import STREAM_NAMES, Simulation
-from equality_model.model.rng import Streams, draw_u64, geometric_skip, poisson, uniform
+from equality_model.model.rng import Streams, draw_u64, geometric_skip, poisson, poisson_coupled, uniform
 
 from .simkit import SMALL_POPULATION, small
 
@@ -115,6 +115,14 @@ def test_poisson_mean_and_variance_match_lambda(lam: float) -> None:
     assert k.min() >= 0
     assert abs(k.mean() - lam) < 4 * np.sqrt(lam / n)
     assert abs(k.var() / lam - 1) < 0.06
+
+
+@pytest.mark.parametrize("lam", [0.05, 2.5, 60.5, 400.0, 1200.0])  # 1200: exp(-mean) underflows
+def test_coupled_poisson_is_the_exact_inverse_of_the_distribution_function(lam: float) -> None:
+    for i in range(500):
+        u = uniform(KEY, i, 3)
+        assert poisson_coupled(KEY, i, 3, lam) == stats.poisson.ppf(u, lam), (i, u)
+    assert poisson_coupled(KEY, 1, 1, 0.0) == 0 and poisson_coupled(KEY, 1, 1, -1.0) == 0
 
 
 def test_poisson_of_zero_mean_is_zero() -> None:

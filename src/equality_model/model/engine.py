@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -213,7 +212,6 @@ class Simulation:
         )
         self._levers: dict[tuple[str, bool, float], WeekLevers] = {}
         self._levers_by_week: dict[tuple[str, int], WeekLevers] = {}
-        self._entry_draws: tuple[int, dict[str, Any], np.random.Generator] | None = None
         self._buyer_init_keys = np.array(
             [
                 self.keys[n]
@@ -361,17 +359,6 @@ class Simulation:
             )
         )
         s.n = lo + total
-
-    def _entry_generator(self, t: int) -> np.random.Generator:
-        """Week ``t``'s generator of entry counts, in the same state for both arms. Seeding one
-        costs more than its draws, so the second arm restores the state the first one started from."""
-        hit = self._entry_draws
-        if hit is not None and hit[0] == t:
-            hit[2].bit_generator.state = hit[1]
-            return hit[2]
-        g = self.streams.generator(f"entry.count.{t}")
-        self._entry_draws = (t, g.bit_generator.state, g)
-        return g
 
     # ------------------------------------------------------------------ helpers
     def _implementation(self, arm: str, t: int) -> tuple[Implementation, float]:
@@ -684,9 +671,8 @@ class Simulation:
             traffic = (max(profit_pp, 1e-9) / m.profit0) ** p["traffic.profit_elasticity"] * np.exp(
                 -p["traffic.risk_sensitivity"] * (risk - m.risk0)
             )
-            g = self._entry_generator(t)  # same draws in both arms: coupled counts
             lam = m.entry_rates * np.array([supply, supply * traffic**0.5, traffic])
-            n_by = g.poisson(np.maximum(lam, 0.0))
+            n_by = entry.counts(self.keys["entry.count"], t, lam)  # same uniforms in both arms
         n_ind, n_ctl, n_traf = (int(x) for x in n_by)
         n_new = n_ind + n_ctl
         s_lo, e_lo = s.n, e.n

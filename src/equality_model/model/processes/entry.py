@@ -8,8 +8,9 @@ people recruited under a third party's control with ``S_t · √F_t``; trafficki
 their expected penalty: arrest rate × conviction × custody, plus a pass-through share of buyers'
 penalty change; Lee & Persson; Cho, Dreher & Neumayer: the scale effect). The baseline rates are set
 at the end of burn-in, during which entrants replace the net outflow (split by the initial make-up),
-so the baseline starts in steady state. Counts are drawn from a generator seeded by (seed,
-replicate, week), the same in both arms. Entrants join segments in proportion to completed purchases.
+so the baseline starts in steady state. Counts are counter-based Poisson draws keyed by (kind, week),
+the same uniforms in both arms (``counts``). Entrants join segments in proportion to completed
+purchases.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from equality_model.model.rng import uniform
+from equality_model.model.rng import poisson_coupled, uniform
 from equality_model.model.state import (
     ACTIVE,
     CONTROLLED,
@@ -148,6 +149,17 @@ def add_entrants(
         )  # fmt: skip
         lo += sizes[g]
     return n_e
+
+
+@nb.njit(cache=True)
+def counts(key, t, lam):
+    """The week's entrant counts by kind (independent, controlled, trafficked): Poisson with means
+    ``lam``, by exact inversion of the uniform keyed by (kind, week) (``rng.poisson_coupled``).
+    Both arms invert the same uniform, so a larger mean never gives a smaller count."""
+    out = np.empty(3, np.int64)
+    for k in range(3):
+        out[k] = poisson_coupled(key, k, t, lam[k])
+    return out
 
 
 def segment_shares(transactions: np.ndarray, fallback: np.ndarray) -> np.ndarray:
