@@ -11,7 +11,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from equality_model.model.engine import OUTPUTS, Simulation
+from equality_model.model import engine
+from equality_model.model.engine import Simulation
 from equality_model.model.scenario import Scenario, load_scenario
 from equality_model.model.state import State
 
@@ -56,10 +57,8 @@ def implementation(sc: Scenario, arm: str = "baseline", **changes: Any) -> dict[
 
 
 def blank_record(weeks: int = 1) -> Record:
-    """Zero arrays shaped like the engine's outputs (``engine.OUTPUTS``)."""
-    return {
-        name: np.zeros((weeks, len(labels)) if labels else weeks) for name, (_dim, labels) in OUTPUTS.items()
-    }
+    """Zero arrays shaped like the engine's outputs (``engine.OUTPUTS``), as the engine records them."""
+    return engine.Record(weeks)
 
 
 def manual_run(

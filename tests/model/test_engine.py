@@ -262,6 +262,17 @@ def test_results_do_not_depend_on_the_numba_thread_count(ma: Scenario) -> None:
     assert s1.buyers.n == s2.buyers.n
 
 
+def test_a_record_row_fills_the_named_outputs_in_order() -> None:
+    rec = engine.Record(3)
+    for name, (_dim, labels) in OUTPUTS.items():
+        assert rec[name].shape == ((3, len(labels)) if labels else (3,)), name
+        assert np.shares_memory(rec[name], rec.matrix), name
+    rec.matrix[1] = np.arange(rec.matrix.shape[1])
+    flat = np.concatenate([np.atleast_2d(rec[name][1]).ravel() for name in OUTPUTS])
+    assert np.array_equal(flat, np.arange(rec.matrix.shape[1]))
+    assert not rec.matrix[[0, 2]].any()
+
+
 def test_newcomers_replace_leavers_in_their_slots(ma: Scenario) -> None:
     """The pool keeps its size and its slots: each leaver's slot goes to a newcomer with a new id,
     and the slots stay close to sorted by rate as the pool turns over."""

@@ -88,9 +88,24 @@ OUTPUTS: dict[str, tuple[str | None, tuple[str, ...] | None]] = {
 # outputs that are levels, not counts: not multiplied by the scale
 UNSCALED = {"price_index"}
 
-# the buyer kernel's streams, in the order ``demand.buyer_week`` takes them
+
+class Record(dict[str, np.ndarray]):
+    """One arm's outputs, week by week: named views (week, ...) of one matrix, one column per output
+    and label in the order of ``OUTPUTS``, so the step writes a week in one assignment."""
+
+    def __init__(self, weeks: int) -> None:
+        widths = [len(labels) if labels else 1 for _dim, labels in OUTPUTS.values()]
+        self.matrix = np.zeros((weeks, sum(widths)))
+        a = 0
+        for (name, (_dim, labels)), width in zip(OUTPUTS.items(), widths, strict=True):
+            b = a + width
+            super().__setitem__(name, self.matrix[:, a:b] if labels else self.matrix[:, a])
+            a = b
+
+
 # the keys of demand.init_buyers, in its order
 BUYER_INIT_KEYS = ("buyer.init", "buyer.segment", "buyer.first", "buyer.leave", "buyer.sensitivity")
+# the buyer kernel's streams, in the order ``demand.buyer_week`` takes them
 BUYER_WEEK_KEYS = ("buyer.candidate", "buyer.accept", "buyer.convict", "buyer.deterrence")
 STREAM_NAMES = (
     "buyer.init",
@@ -549,7 +564,7 @@ class Simulation:
         return counts
 
     # ------------------------------------------------------------------ one week
-    def step(self, st: State, arm: str, t: int, rec: dict[str, np.ndarray] | None, wi: int) -> None:
+    def step(self, st: State, arm: str, t: int, rec: Record | None, wi: int) -> None:
         """One week of one arm, in ``STEP_ORDER``."""
         wd = self._demand_inputs(st, arm, t)
         counts = self._buyers_week(t, [st], [wd])
@@ -562,7 +577,7 @@ class Simulation:
         t: int,
         wd: WeekDemand,
         counts: np.ndarray,
-        rec: dict[str, np.ndarray] | None,
+        rec: Record | None,
         wi: int,
     ) -> None:
         """The week after demand: market, exploitation, enforcement, violence, exit, demography
@@ -688,39 +703,43 @@ class Simulation:
         if rec is None:
             return
         in_service = ex[6:10].astype(float)
+        arrests_total = float(b_arrests.sum() + s_arr.sum() + e_arr)
         # the week-end census: the pass's counts after the outflows, plus the entrants (all active,
         # no records) and the exploiters entry added
-        act_seg = o[people.O_BY_SEG : people.O_BY_SEG + 3] + np.bincount(s.seg[s_lo : s.n], minlength=3)
-        ctrl = by_type + np.array([n_ind, n_ctl, n_traf])
-        records_held = o[people.O_RECORDS]
-        operating = o[people.O_OPERATING] + (e.n - e_lo)
-        arrests_total = float(b_arrests.sum() + s_arr.sum() + e_arr)
-        rec["people_in_prostitution"][wi] = act_seg
-        rec["people_by_control"][wi] = ctrl
-        rec["new_trafficking_victims"][wi] = n_traf
-        rec["new_entrants"][wi] = n_new + n_traf
-        rec["active_buyers"][wi] = b.active.sum()
-        rec["purchase_attempts"][wi] = attempts
-        rec["transactions"][wi] = tx
-        rec["price_index"][wi] = m.price
-        rec["arrests"][wi] = (s_arr.sum(), b_arrests.sum(), e_arr)
-        rec["convictions"][wi] = (s_conv.sum(), b_conv.sum(), e_conv)
-        rec["exits"][wi] = (ex[0], ex[1], dem[1], dem[2])
-        rec["reentries"][wi] = dem[0]
-        rec["waiting_list"][wi] = ex[2:6]
-        rec["in_service"][wi] = in_service
-        rec["violence"][wi] = viol
-        rec["records_held"][wi] = records_held
-        rec["records_relieved"][wi] = ex[14] + relieved0
-        rec["identified_victims"][wi] = identified
-        rec["exploiters"][wi] = operating
-        rec["cost"][wi] = (
-            arrests_total * p["enforce.cost_per_arrest"],
+        new_seg = np.bincount(s.seg[s_lo : s.n], minlength=3).tolist()
+        ol, el = o.tolist(), ex.tolist()
+        act_seg = [x + y for x, y in zip(ol[people.O_BY_SEG : people.O_BY_SEG + 3], new_seg, strict=True)]
+        ctrl = [
+            x + y
+            for x, y in zip(ol[people.O_BY_TYPE : people.O_BY_TYPE + 3], (n_ind, n_ctl, n_traf), strict=True)
+        ]
+        # one row in the order of OUTPUTS (``Record``)
+        rec.matrix[wi] = [
+            *act_seg,  # people_in_prostitution
+            *ctrl,  # people_by_control
+            n_traf,  # new_trafficking_victims
+            n_new + n_traf,  # new_entrants
+            b.active.sum(),  # active_buyers
+            *attempts,  # purchase_attempts
+            *tx,  # transactions
+            *m.price,  # price_index
+            s_arr.sum(), b_arrests.sum(), e_arr,  # arrests
+            s_conv.sum(), b_conv.sum(), e_conv,  # convictions
+            el[0], el[1], dem[1], dem[2],  # exits
+            dem[0],  # reentries
+            *el[2:6],  # waiting_list
+            *el[6:10],  # in_service
+            *viol,  # violence
+            ol[people.O_RECORDS],  # records_held
+            el[14] + relieved0,  # records_relieved
+            identified,  # identified_victims
+            ol[people.O_OPERATING] + (e.n - e_lo),  # exploiters
+            arrests_total * p["enforce.cost_per_arrest"],  # cost
             float((in_service * cost_w).sum()),
             edu_usd / 52 / scale,
-        )
-        rec["fine_revenue"][wi] = revenue / scale
-        rec["fines_to_services"][wi] = routed / scale
+            revenue / scale,  # fine_revenue
+            routed / scale,  # fines_to_services
+        ]  # fmt: skip
 
     def _exploiter_risk(self, law: LegalLevers, tp_rate: float) -> float:
         if not law.third_party.liable:
@@ -745,13 +764,7 @@ class Simulation:
             self.step(st, "baseline", t, None, 0)
         arms = ("baseline", "reform")
         states = st.lockstep(len(arms))
-        recs = [
-            {
-                name: np.zeros((self.sc.weeks, len(lab)) if lab else self.sc.weeks)
-                for name, (_d, lab) in OUTPUTS.items()
-            }
-            for _ in arms
-        ]
+        recs = [Record(self.sc.weeks) for _ in arms]
         for t in range(self.sc.weeks):
             wd = [self._demand_inputs(x, arm, t) for x, arm in zip(states, arms, strict=True)]
             counts = self._buyers_week(t, states, wd)
@@ -761,7 +774,10 @@ class Simulation:
                 progress(2 * 52)
         out: dict[str, dict[str, np.ndarray]] = {}
         for arm, rec in zip(arms, recs, strict=True):
-            out[arm] = {name: v if name in UNSCALED else v * self.scale for name, v in rec.items()}
+            out[arm] = {
+                name: np.ascontiguousarray(v) if name in UNSCALED else v * self.scale
+                for name, v in rec.items()
+            }
         self.final_state = states[1]
         return out
 
