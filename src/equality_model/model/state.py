@@ -42,9 +42,9 @@ class Buyers:
     of slots with an expiry ring, so parallel chunks never write to shared counters.
 
     A buyer's draws are keyed by his permanent id (``ident``), never by his slot. Slots are only
-    where his attributes are stored: the pool starts sorted by purchase rate (frequent buyers
+    where his attributes are stored: the pool starts ordered by purchase rate (frequent buyers
     together, so a week's candidates share cache lines), and each week's newcomers take the slots
-    of the week's leavers, matched by rate rank so the order holds. The pool's size is fixed
+    of the week's leavers, matched by rate so the order holds. The pool's size is fixed
     (newcomers replace leavers one for one), so its arrays never grow.
 
     What policy can change (desistance, deterrence, course, purchase history) is kept per arm, in

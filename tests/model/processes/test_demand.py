@@ -7,7 +7,7 @@ import numpy as np
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from equality_model.model.processes.demand import THINNING_BOUND, _buys, place_order
+from equality_model.model.processes.demand import RATE_BUCKETS, THINNING_BOUND, _buys, place_order
 
 
 @nb.njit
@@ -39,14 +39,21 @@ def test_bounded_decision_equals_evaluating_the_exponential(k, lam, m, sens_i, d
         assert _buys(v, lam, m, sens_i, d, personal, q) == _buys_direct(v, lam, m, sens_i, d, personal, q)
 
 
+def _rate_class(r: np.ndarray) -> np.ndarray:
+    cls = np.full(r.size, RATE_BUCKETS - 1)
+    pos = r > 0
+    cls[pos] = np.clip((-np.log2(r[pos]) * 8.0).astype(np.int64), 0, RATE_BUCKETS - 1)
+    return cls
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     rates=st.lists(st.sampled_from([0.0, 0.001, 0.2, 0.95]) | st.floats(0.0, 0.95), max_size=40),
     data=st.data(),
 )
 def test_newcomers_take_the_free_slots_highest_rate_lowest_slot(rates, data) -> None:  # type: ignore[no-untyped-def]
-    """Every free slot is taken once, every newcomer placed once, and rates fall as slots rise, so
-    the pool (sorted by rate at the start) stays nearly sorted in memory."""
+    """Every free slot is taken once, every newcomer placed once, and rate classes fall as slots
+    rise, so the pool (ordered by rate at the start) stays nearly sorted in memory."""
     r = np.array(rates, np.float64)
     free = np.array(
         data.draw(st.lists(st.integers(0, 10_000), min_size=r.size, max_size=r.size, unique=True)), np.int64
@@ -54,5 +61,7 @@ def test_newcomers_take_the_free_slots_highest_rate_lowest_slot(rates, data) -> 
     order, slots = place_order(r, free)
     assert sorted(order.tolist()) == list(range(r.size))
     assert np.array_equal(slots, np.sort(free))
-    placed = r[order]
-    assert (np.diff(placed) <= 0).all()  # the highest rate goes to the lowest slot
+    cls = _rate_class(r[order])
+    assert (np.diff(cls) >= 0).all()  # the highest rate class goes to the lowest slot
+    same = np.flatnonzero(np.diff(cls) == 0)
+    assert (order[same] < order[same + 1]).all()  # in arrival order within a class

@@ -31,7 +31,7 @@ import numba as nb
 import numpy as np
 from scipy import optimize, stats
 
-from equality_model.model.rng import draw_u64, geometric_skip, uniform
+from equality_model.model.rng import draw_u64, geometric_skip, geometric_skip_log, uniform
 from equality_model.model.state import B_ALIVE, B_COURSE, B_DESISTED
 
 THINNING_BOUND = 1.25  # M: demand may rise at most 25% above baseline conditions (documented cap)
@@ -315,14 +315,33 @@ def draw_rates(ids, key, shape, scale):
     return out
 
 
-def place_order(rates: np.ndarray, free_slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+RATE_BUCKETS = 512  # placement classes: a factor 2**(1/8) in purchase rate each
+
+
+@nb.njit(cache=True)
+def place_order(rates, free_slots):
     """Which newcomer takes which free slot: the highest rate the lowest slot, so that the pool,
-    sorted by rate at the start, stays nearly sorted as newcomers replace leavers.
+    ordered by rate at the start, stays nearly so as newcomers replace leavers.
 
     Placement only decides where a buyer is stored: his draws are keyed by his id, so outcomes do
-    not depend on it, and the order of equal rates is left to the (faster, unstable) sort.
+    not depend on it. So rates are ranked by class (a counting sort, linear in the pool, over
+    ``RATE_BUCKETS`` classes of a factor 2**(1/8)), in input order within a class.
     Returns (positions into ``rates`` in placement order, the slots in ascending order)."""
-    return np.argsort(-rates), np.sort(free_slots)
+    n = rates.size
+    bucket = np.empty(n, np.int64)
+    count = np.zeros(RATE_BUCKETS + 1, np.int64)
+    for k in range(n):
+        r = rates[k]
+        b = RATE_BUCKETS - 1 if r <= 0.0 else min(RATE_BUCKETS - 1, max(0, np.int64(-np.log2(r) * 8.0)))
+        bucket[k] = b
+        count[b + 1] += 1
+    for b in range(RATE_BUCKETS):
+        count[b + 1] += count[b]
+    order = np.empty(n, np.int64)
+    for k in range(n):
+        order[count[bucket[k]]] = k
+        count[bucket[k]] += 1
+    return order, np.sort(free_slots)
 
 
 @nb.njit(cache=True, error_model="numpy")
@@ -353,6 +372,8 @@ def init_buyers(
     their attributes from their own ids (CRN-stable across arms) and schedule their first candidate
     week and their leaving week from week ``t_start``."""
     horizon = leave_head.size
+    p_leave = 1.0 / turnover_weeks
+    log1m_leave = np.log1p(-p_leave)
     for idx in range(ids.size):
         i = ids[idx]
         j = slots[idx]
@@ -360,7 +381,8 @@ def init_buyers(
         ident[j] = i
         rate[j] = lam
         q = min(1.0, THINNING_BOUND * lam)
-        inv_log_q[j] = 1.0 / np.log1p(-q) if 0.0 < q < 1.0 else 0.0
+        log1m_q = np.log1p(-q)
+        inv_log_q[j] = 1.0 / log1m_q if 0.0 < q < 1.0 else 0.0
         sens[j] = sens_mu * np.exp(sens_sd * _normal(keys[4], i, 0) - 0.5 * sens_sd * sens_sd)
         u = uniform(keys[1], i, 0)
         s = 0
@@ -372,10 +394,13 @@ def init_buyers(
             deter_until[j, a] = -(2**30)
             flags[j, a] = B_ALIVE
         if q > 0.0:
-            first = np.int64(t_start) + geometric_skip(keys[2], i, 7, q) - 1
-            next_cand[j] = np.int32(min(first, np.int64(NEVER_WEEK)))
+            skip = geometric_skip_log(keys[2], i, 7, log1m_q) if q < 1.0 else np.int64(1)
+            next_cand[j] = np.int32(min(np.int64(t_start) + skip - 1, np.int64(NEVER_WEEK)))
         else:
             next_cand[j] = NEVER_WEEK
-        leave = np.int64(t_start) + geometric_skip(keys[3], i, 0, 1.0 / turnover_weeks)
+        if 0.0 < p_leave < 1.0:
+            leave = np.int64(t_start) + geometric_skip_log(keys[3], i, 0, log1m_leave)
+        else:
+            leave = np.int64(t_start) + geometric_skip(keys[3], i, 0, p_leave)
         if leave - t0 < horizon:
             _push(leave_head, leave_next, leave - t0, j)
