@@ -288,6 +288,11 @@ def test_newcomers_replace_leavers_in_their_slots(ma: Scenario) -> None:
     assert ((b.flags[:n] & B_ALIVE) != 0).all()
     rank_by_slot = np.argsort(np.argsort(-b.rate[:n], kind="stable"))
     assert np.corrcoef(rank_by_slot, np.arange(n))[0, 1] > 0.95
+    # the scan's bounds: never above a group's earliest candidate week, and past the last week run
+    pad = np.full(b.cand_min.size * 64, engine.demand.NEVER_WEEK, np.int32)
+    pad[:n] = b.next_cand[:n]
+    group_min = pad.reshape(-1, 64).min(axis=1)
+    assert (b.cand_min <= group_min).all() and (b.cand_min > -1).all()
 
 
 # ---------------------------------------------------------------------------------- null reform

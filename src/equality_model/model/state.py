@@ -23,6 +23,7 @@ NEED_SUD, NEED_HOUSING, NEED_EDUCATION = 1, 2, 4
 # buyer flags
 B_ALIVE, B_DESISTED, B_COURSE = 1, 2, 4
 NEVER = np.int32(2**30)
+CAND_GROUP = 64  # slots per entry of Buyers.cand_min: the weekly scan skips groups with no candidate
 
 
 def _grow(a: np.ndarray, n: int, fill: object) -> np.ndarray:
@@ -37,7 +38,8 @@ class Buyers:
     """Men in the buyer pool (ever-buyers): 34 bytes an agent.
 
     ``next_cand`` (the week of a buyer's next candidate purchase) is scanned sequentially each
-    week; only candidates read the other arrays. Leaving weeks are a calendar queue
+    week, skipping groups of 64 slots whose ``cand_min`` (a lower bound of their ``next_cand``) is
+    later than the week; only candidates read the other arrays. Leaving weeks are a calendar queue
     (``leave_head[week]`` → ``leave_next[slot]``), and the count of active buyers is kept per chunk
     of slots with an expiry ring, so parallel chunks never write to shared counters.
 
@@ -63,6 +65,7 @@ class Buyers:
     next_cand: np.ndarray  # int32: week of the next candidate purchase
     leave_next: np.ndarray  # int32: next slot leaving in the same week (-1 ends)
     ident: np.ndarray  # int32: the permanent id of the buyer in the slot (keys his draws)
+    cand_min: np.ndarray  # int32[slots / 64]: a lower bound of next_cand in each group of 64 slots
     leave_head: np.ndarray  # int32[weeks]: first buyer leaving the pool in each week
     arm_expire: np.ndarray  # int64[arms, chunks, weeks + 52]: active buyers whose last purchase expires then
     arm_active: np.ndarray  # int64[arms, chunks]: buyers with a purchase in the last 52 weeks
@@ -116,6 +119,7 @@ class Buyers:
             next_cand=np.full(capacity, NEVER, np.int32),
             leave_next=np.full(capacity, -1, np.int32),
             ident=np.full(capacity, -1, np.int32),
+            cand_min=np.full((capacity + CAND_GROUP - 1) // CAND_GROUP, NEVER, np.int32),
             leave_head=np.full(weeks, -1, np.int32),
             arm_expire=np.zeros((1, chunks, weeks + 52), np.int64),
             arm_active=np.zeros((1, chunks), np.int64),
@@ -132,7 +136,17 @@ class Buyers:
         return sum(getattr(self, name).itemsize for name in self.PER_AGENT)
 
     # attributes that do not depend on policy: two arms stepped in lockstep share them
-    SHARED = ("rate", "inv_log_q", "sens", "seg", "next_cand", "leave_next", "ident", "leave_head")
+    SHARED = (
+        "rate",
+        "inv_log_q",
+        "sens",
+        "seg",
+        "next_cand",
+        "leave_next",
+        "ident",
+        "cand_min",
+        "leave_head",
+    )
 
     PER_ARM = ("arm_flags", "arm_last_buy", "arm_deter_until", "arm_expire", "arm_active")
 

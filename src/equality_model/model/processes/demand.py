@@ -32,7 +32,7 @@ import numpy as np
 from scipy import optimize, stats
 
 from equality_model.model.rng import draw_u64, geometric_skip, geometric_skip_log, uniform
-from equality_model.model.state import B_ALIVE, B_COURSE, B_DESISTED
+from equality_model.model.state import B_ALIVE, B_COURSE, B_DESISTED, CAND_GROUP
 
 THINNING_BOUND = 1.25  # M: demand may rise at most 25% above baseline conditions (documented cap)
 NIL = np.int32(-1)
@@ -143,6 +143,7 @@ def _buyer_week(
     leave_head,
     leave_next,
     ident,  # the buyer's permanent id per slot: every draw is keyed by it
+    cand_min,  # int32[slots / CAND_GROUP]: a lower bound of next_cand per group of slots
     flags,  # uint8[slots, arms]: alive, desisted, course
     last_buy,  # int32[slots, arms]
     deter_until,  # int32[slots, arms]
@@ -194,9 +195,14 @@ def _buyer_week(
             # a tight scan for this block's candidates (it vectorises), then their next candidate
             # week and the week's shared draw bits, then each candidate's decision in each arm
             m = 0
-            for i in range(blk * BLOCK, min(n, (blk + 1) * BLOCK)):
-                cand[m] = i
-                m += next_cand[i] == t
+            hi = min(n, (blk + 1) * BLOCK)
+            g0, g1 = blk * (BLOCK // CAND_GROUP), (hi + CAND_GROUP - 1) // CAND_GROUP
+            for g in range(g0, g1):
+                if cand_min[g] > t:
+                    continue  # no candidate in this group this week
+                for i in range(g * CAND_GROUP, min(hi, (g + 1) * CAND_GROUP)):
+                    cand[m] = i
+                    m += next_cand[i] == t
             for ci in range(m):
                 i = cand[ci]
                 j = np.int64(ident[i])
@@ -209,6 +215,12 @@ def _buyer_week(
                     gap = np.int64(1)
                 next_cand[i] = np.int32(min(np.int64(t) + gap, np.int64(NEVER_WEEK)))
                 bits[ci] = draw_u64(keys[1], j, t)
+            for g in range(g0, g1):  # the groups scanned: their bound is now their minimum
+                if cand_min[g] <= t:
+                    low = NEVER_WEEK
+                    for i in range(g * CAND_GROUP, min(hi, (g + 1) * CAND_GROUP)):
+                        low = min(low, next_cand[i])
+                    cand_min[g] = low
             for ci in range(m):
                 i = cand[ci]
                 h = bits[ci]
@@ -360,6 +372,7 @@ def init_buyers(
     deter_until,
     flags,
     next_cand,
+    cand_min,
     leave_head,
     leave_next,
     keys,
@@ -396,6 +409,7 @@ def init_buyers(
         if q > 0.0:
             skip = geometric_skip_log(keys[2], i, 7, log1m_q) if q < 1.0 else np.int64(1)
             next_cand[j] = np.int32(min(np.int64(t_start) + skip - 1, np.int64(NEVER_WEEK)))
+            cand_min[j // CAND_GROUP] = min(cand_min[j // CAND_GROUP], next_cand[j])
         else:
             next_cand[j] = NEVER_WEEK
         if 0.0 < p_leave < 1.0:
