@@ -282,7 +282,7 @@ class Simulation:
         n_traf = round(n_s * p["seller.share_trafficked"])
         p_ctrl = p["seller.share_controlled"] / max(1e-9, 1 - p["seller.share_trafficked"])
         self._add_people(
-            sellers, expl, -self.burn, [n_traf, n_s - n_traf], [1.0, p_ctrl], [True, False], self.seg_cum
+            sellers, expl, -self.burn, [n_traf, n_s - n_traf], [1.0, p_ctrl], [True, False], np.zeros(3)
         )
         # records where selling is an offence at the start
         liable = _liable(self.law["baseline"].before.seller)
@@ -342,10 +342,11 @@ class Simulation:
         sizes: list[int],
         p_controlled: list[float],
         trafficked: list[bool],
-        seg_cum: np.ndarray,
+        seg_weights: np.ndarray,
     ) -> None:
-        """Groups of people after the last id in use: the initial stock, or the week's entrants
-        (``entry.add_entrants``)."""
+        """Groups of people after the last id in use: the initial stock (segments by the sellers'
+        shares), or the week's entrants (segments by ``seg_weights``, the week's completed
+        purchases; ``entry.add_entrants``)."""
         p = self.p
         lo, total = s.n, sum(sizes)
         s.ensure(lo + total)
@@ -360,7 +361,8 @@ class Simulation:
                 t,
                 s.columns(),
                 self.keys["seller.init"],
-                seg_cum,
+                seg_weights,
+                self.seg_share,
                 p["seller.entry_age_mean"],
                 p["seller.unassisted_exit_years"] if first_week else 0.0,
                 p["exploit.initial_debt"],
@@ -592,7 +594,6 @@ class Simulation:
         attempts = counts[demand.C_ATTEMPT : demand.C_ATTEMPT + 3].astype(float)
         tx = counts[demand.C_TX : demand.C_TX + 3].astype(float)
         b_arrests = counts[demand.C_ARREST : demand.C_ARREST + 3]
-        b_conv = counts[demand.C_CONVICT : demand.C_CONVICT + 3]
         # 7. service places: the arm's capacity plus places paid by routed fines
         cap = lv.places
         if law.fines_to_survivor_services:
@@ -642,30 +643,31 @@ class Simulation:
             c["mortality_p_week"],
             c["age_out"],
         )
+        ol = o.tolist()  # Python numbers: cheaper than NumPy scalars for the few sums below
         kept, taken = o[people.O_KEPT], o[people.O_TAKEN]
-        s_arr = o[people.O_S_ARR : people.O_S_ARR + 3]
-        s_conv = o[people.O_S_CONV : people.O_S_CONV + 3]
-        e_arr, e_conv, identified = o[people.O_E_ARR], o[people.O_E_CONV], o[people.O_IDENTIFIED]
-        viol = o[people.O_VIOLENCE : people.O_VIOLENCE + 3]
-        relieved0 = o[people.O_RELIEVED0]
-        ex = o[people.O_EXIT : people.O_EXIT + 15]
-        dem = o[people.O_DEM : people.O_DEM + 3]
-        by_type = o[people.O_BY_TYPE : people.O_BY_TYPE + 3].astype(np.int64)
-        by_type_before = o[people.O_BY_TYPE_BEFORE : people.O_BY_TYPE_BEFORE + 3].astype(np.int64)
+        s_arr = ol[people.O_S_ARR : people.O_S_ARR + 3]
+        s_conv = ol[people.O_S_CONV : people.O_S_CONV + 3]
+        e_arr, e_conv, identified = ol[people.O_E_ARR], ol[people.O_E_CONV], ol[people.O_IDENTIFIED]
+        viol = ol[people.O_VIOLENCE : people.O_VIOLENCE + 3]
+        relieved0 = ol[people.O_RELIEVED0]
+        ex = ol[people.O_EXIT : people.O_EXIT + 15]
+        dem = ol[people.O_DEM : people.O_DEM + 3]
+        by_type = [int(x) for x in ol[people.O_BY_TYPE : people.O_BY_TYPE + 3]]
+        by_type_before = [int(x) for x in ol[people.O_BY_TYPE_BEFORE : people.O_BY_TYPE_BEFORE + 3]]
         cost_w = lv.cost_per_week
         edu_usd = lv.edu_usd
 
         # 9. entry and trafficking inflow (after outflows, so burn-in keeps the stock steady)
-        n_active = int(by_type.sum())
+        n_active = sum(by_type)
         earn = kept / max(n_active, 1)
-        n_ctrl_people = int(by_type[CONTROLLED] + by_type[TRAFFICKED])
+        n_ctrl_people = by_type[CONTROLLED] + by_type[TRAFFICKED]
         profit_pp = taken / max(n_ctrl_people, 1)
         if t < 0:
             # Burn-in holds the stock and its trafficked part steady: trafficking victims replace the
             # week's fall in victims (exits, repaid debts, people freed); other entrants make up the rest
             # of the net outflow, split by the initial make-up (independent, controlled). A surplus is
             # carried forward (negative) so weekly noise does not ratchet the stock up.
-            due = int(by_type_before.sum() - by_type.sum()) + int(m.entry_carry)
+            due = sum(by_type_before) - sum(by_type) + int(m.entry_carry)
             n_traf = max(0, int(by_type_before[TRAFFICKED] - by_type[TRAFFICKED]))
             rest = max(0, due) - n_traf
             m.entry_carry = min(0, due) + min(0, rest)
@@ -694,22 +696,24 @@ class Simulation:
         n_new = n_ind + n_ctl
         s_lo, e_lo = s.n, e.n
         if n_new + n_traf:
-            seg_cum = np.cumsum(entry.segment_shares(tx, self.seg_share))[:2].copy()
             # trafficking victims, people under a third party's control, independent entrants
-            self._add_people(s, e, t, [n_traf, n_ctl, n_ind], [1.0, 1.0, 0.0], [True, False, False], seg_cum)
+            self._add_people(s, e, t, [n_traf, n_ctl, n_ind], [1.0, 1.0, 0.0], [True, False, False], tx)
 
         # 10. fines, costs, routing
-        revenue = (b_conv.sum() * lv.buyer_fine_usd + s_conv.sum() * lv.seller_fine_usd) * scale
+        cl = counts.tolist()
+        b_arr_sum = sum(cl[demand.C_ARREST : demand.C_ARREST + 3])
+        b_conv_sum = sum(cl[demand.C_CONVICT : demand.C_CONVICT + 3])
+        revenue = (b_conv_sum * lv.buyer_fine_usd + sum(s_conv) * lv.seller_fine_usd) * scale
         routed = revenue * imp.fines_to_services_share if law.fines_to_survivor_services else 0.0
         m.fund_usd = m.fund_usd * (51 / 52) + routed  # a rolling year of routed fines
         if rec is None:
             return
-        in_service = ex[6:10].astype(float)
-        arrests_total = float(b_arrests.sum() + s_arr.sum() + e_arr)
+        in_service = o[people.O_EXIT + 6 : people.O_EXIT + 10]
+        arrests_total = float(b_arr_sum + sum(s_arr) + e_arr)
         # the week-end census: the pass's counts after the outflows, plus the entrants (all active,
         # no records) and the exploiters entry added
         new_seg = np.bincount(s.seg[s_lo : s.n], minlength=3).tolist()
-        ol, el = o.tolist(), ex.tolist()
+        el = ex
         act_seg = [x + y for x, y in zip(ol[people.O_BY_SEG : people.O_BY_SEG + 3], new_seg, strict=True)]
         ctrl = [
             x + y
@@ -725,8 +729,8 @@ class Simulation:
             *attempts,  # purchase_attempts
             *tx,  # transactions
             *m.price,  # price_index
-            s_arr.sum(), b_arrests.sum(), e_arr,  # arrests
-            s_conv.sum(), b_conv.sum(), e_conv,  # convictions
+            sum(s_arr), b_arr_sum, e_arr,  # arrests
+            sum(s_conv), b_conv_sum, e_conv,  # convictions
             el[0], el[1], dem[1], dem[2],  # exits
             dem[0],  # reentries
             *el[2:6],  # waiting_list

@@ -126,7 +126,8 @@ def add_entrants(
     t,
     columns,
     key,
-    seg_cum,
+    seg_weights,
+    seg_fallback,
     age_mean,
     tenure_years,
     debt0,
@@ -141,7 +142,10 @@ def add_entrants(
 ):
     """Groups of people in one call, in consecutive ids from ``lo``: group ``g`` has ``sizes[g]``
     people, trafficked or not, each under a third party's control with ``p_controlled[g]``
-    (``add_sellers``; ``columns`` is ``Sellers.columns()``). Returns the number of exploiters in use."""
+    (``add_sellers``; ``columns`` is ``Sellers.columns()``). Segments are drawn in proportion to
+    ``seg_weights`` (the week's completed purchases), or with the shares ``seg_fallback`` if they
+    sum to zero. Returns the number of exploiters in use."""
+    seg_cum = segment_cumulative(seg_weights, seg_fallback)
     for g in range(sizes.size):
         n_e = add_sellers(
             lo, lo + sizes[g], t, *columns, key, seg_cum, age_mean, tenure_years, p_controlled[g],
@@ -162,6 +166,18 @@ def counts(key, t, lam):
     return out
 
 
-def segment_shares(transactions: np.ndarray, fallback: np.ndarray) -> np.ndarray:
-    tot = transactions.sum()
-    return transactions / tot if tot > 0 else fallback
+@nb.njit(cache=True)
+def segment_cumulative(weights, fallback):
+    """Cumulative segment shares (street, street + indoor) in proportion to ``weights``, or the
+    shares ``fallback`` if the weights sum to zero."""
+    tot = 0.0
+    for k in range(3):
+        tot += weights[k]
+    out = np.empty(2, np.float64)
+    if tot > 0.0:
+        out[0] = weights[0] / tot
+        out[1] = out[0] + weights[1] / tot
+    else:
+        out[0] = fallback[0]
+        out[1] = fallback[0] + fallback[1]
+    return out
