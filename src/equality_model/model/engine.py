@@ -310,9 +310,10 @@ class Simulation:
         p = self.p
         order, slots = demand.place_order(rates, free_slots)
         demand.init_buyers(
-            ids[order],
+            ids,
+            rates,
+            order,
             slots,
-            rates[order],
             np.int32(t_start),
             np.int32(-self.burn),
             b.rate,
@@ -770,6 +771,7 @@ class Simulation:
             self.step(st, "baseline", t, None, 0)
         arms = ("baseline", "reform")
         states = st.lockstep(len(arms))
+        del st  # its per-arm buyer arrays are copied into the lockstep matrices
         recs = [Record(self.sc.weeks) for _ in arms]
         for t in range(self.sc.weeks):
             wd = [self._demand_inputs(x, arm, t) for x, arm in zip(states, arms, strict=True)]

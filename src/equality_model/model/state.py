@@ -297,12 +297,14 @@ class State:
         return self.buyers.n + self.sellers.n + self.exploiters.n
 
     def nbytes(self) -> int:
+        """Bytes of this arm's state: of the buyers' per-arm matrices, its own column."""
         total = 0
+        arms = self.buyers.arm_flags.shape[1]
         for pop in (self.buyers, self.sellers, self.exploiters):
             for f in fields(pop):
                 v = getattr(pop, f.name)
                 if isinstance(v, np.ndarray):
-                    total += v.nbytes
+                    total += v.nbytes // arms if f.name in Buyers.PER_ARM else v.nbytes
         return total
 
     def bytes_per_agent(self) -> float:

@@ -340,7 +340,7 @@ def place_order(rates, free_slots):
     ``RATE_BUCKETS`` classes of a factor 2**(1/8)), in input order within a class.
     Returns (positions into ``rates`` in placement order, the slots in ascending order)."""
     n = rates.size
-    bucket = np.empty(n, np.int64)
+    bucket = np.empty(n, np.int16)
     count = np.zeros(RATE_BUCKETS + 1, np.int64)
     for k in range(n):
         r = rates[k]
@@ -359,8 +359,9 @@ def place_order(rates, free_slots):
 @nb.njit(cache=True, error_model="numpy")
 def init_buyers(
     ids,
-    slots,
     lam_of,
+    order,
+    slots,
     t_start,
     t0,
     rate,
@@ -381,16 +382,16 @@ def init_buyers(
     sens_mu,
     sens_sd,
 ):
-    """Place buyers ``ids`` (rates ``lam_of`` from ``draw_rates``) in ``slots``: draw the rest of
-    their attributes from their own ids (CRN-stable across arms) and schedule their first candidate
-    week and their leaving week from week ``t_start``."""
+    """Place buyers ``ids`` (rates ``lam_of`` from ``draw_rates``), the ``k``-th of ``order`` in
+    ``slots[k]`` (``place_order``): draw the rest of their attributes from their own ids (CRN-stable
+    across arms) and schedule their first candidate week and their leaving week from ``t_start``."""
     horizon = leave_head.size
     p_leave = 1.0 / turnover_weeks
     log1m_leave = np.log1p(-p_leave)
-    for idx in range(ids.size):
-        i = ids[idx]
+    for idx in range(order.size):
+        i = ids[order[idx]]
         j = slots[idx]
-        lam = lam_of[idx]
+        lam = lam_of[order[idx]]
         ident[j] = i
         rate[j] = lam
         q = min(1.0, THINNING_BOUND * lam)
