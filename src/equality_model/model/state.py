@@ -224,7 +224,7 @@ class Sellers:
 
     def columns(self) -> tuple[np.ndarray, ...]:
         """Every per-person array, in field order: the kernels that read or set a whole person
-        (``entry.add_sellers`` and ``add_entrants``, ``people.people_week``) take them in this order."""
+        (``entry.add_entrants``, ``people.people_week``) take them in this order."""
         return tuple(getattr(self, name) for name in _SELLER_COLUMNS)
 
 

@@ -31,93 +31,6 @@ from equality_model.model.state import (
 
 
 @nb.njit(cache=True)
-def add_sellers(
-    lo,
-    hi,
-    t,
-    status,
-    age,
-    entered,
-    seg,
-    control,
-    exploiter,
-    debt,
-    needs,
-    record,
-    wish,
-    stage,
-    in_service,
-    stage_week,
-    exited_week,
-    reentries,
-    tx,
-    key,
-    seg_cum,
-    age_mean,
-    tenure_years,
-    p_controlled,
-    trafficked,
-    debt0,
-    sud_p,
-    housing_p,
-    edu_p,
-    wish_p,
-    e_alive,
-    e_nctrl,
-    n_e,
-    per_exploiter,
-):
-    """Initialise people ``lo..hi-1`` (new entrants or the initial stock), drawing from their ids.
-
-    Returns the number of exploiters in use (new exploiters are added when loads are full).
-    """
-    for j in range(lo, hi):
-        status[j] = ACTIVE
-        u = uniform(key, j, 1)
-        s = 0
-        while s < 2 and u >= seg_cum[s]:
-            s += 1
-        seg[j] = s
-        a = age_mean + 5.0 * (uniform(key, j, 2) + uniform(key, j, 3) + uniform(key, j, 4) - 1.5)
-        if tenure_years > 0.0:  # the initial stock: entry age plus an exponential time in the trade
-            a += min(-np.log(max(uniform(key, j, 11), 1e-12)) * tenure_years, 40.0)
-        age[j] = max(18.0, a)
-        entered[j] = t
-        record[j] = 0
-        stage[j] = -1
-        in_service[j] = 0
-        stage_week[j] = t
-        exited_week[j] = -NEVER
-        reentries[j] = 0
-        tx[j] = 0.0
-        c = 0
-        if trafficked:
-            c = TRAFFICKED
-        elif uniform(key, j, 5) < p_controlled:
-            c = CONTROLLED
-        control[j] = c
-        debt[j] = debt0 if c == TRAFFICKED else 0.0
-        exploiter[j] = -1
-        if c != 0:
-            # join a random operating exploiter with room, else a new one
-            e = np.int64(uniform(key, j, 6) * max(n_e, 1))
-            if n_e > 0 and e_alive[e] == 1 and e_nctrl[e] < per_exploiter:
-                exploiter[j] = e
-            else:
-                exploiter[j] = n_e
-                e_alive[n_e] = 1
-                e_nctrl[n_e] = 0
-                n_e += 1
-            e_nctrl[exploiter[j]] += 1
-        sud = NEED_SUD if uniform(key, j, 7) < sud_p[s] else 0
-        hou = NEED_HOUSING if uniform(key, j, 8) < housing_p[s] else 0
-        edu = NEED_EDUCATION if uniform(key, j, 9) < edu_p else 0
-        needs[j] = sud | hou | edu
-        wish[j] = 1 if uniform(key, j, 10) < wish_p else 0
-    return n_e
-
-
-@nb.njit(cache=True)
 def add_entrants(
     lo,
     sizes,
@@ -140,17 +53,60 @@ def add_entrants(
     n_e,
     per_exploiter,
 ):
-    """Groups of people in one call, in consecutive ids from ``lo``: group ``g`` has ``sizes[g]``
-    people, trafficked or not, each under a third party's control with ``p_controlled[g]``
-    (``add_sellers``; ``columns`` is ``Sellers.columns()``). Segments are drawn in proportion to
-    ``seg_weights`` (the week's completed purchases), or with the shares ``seg_fallback`` if they
-    sum to zero. Returns the number of exploiters in use."""
+    """Initialise groups of people (new entrants or the initial stock) in consecutive ids from
+    ``lo``, drawing from their ids: group ``g`` has ``sizes[g]`` people, trafficked or not, each
+    under a third party's control with ``p_controlled[g]``. ``columns`` is ``Sellers.columns()``.
+    Segments are drawn in proportion to ``seg_weights`` (the week's completed purchases), or with
+    the shares ``seg_fallback`` if they sum to zero. ``tenure_years`` > 0 (the initial stock) adds
+    an exponential time in the trade to the entry age. Returns the number of exploiters in use
+    (new exploiters are added when loads are full)."""
+    (status, age, entered, seg, control, exploiter, debt, needs, record, wish, stage, in_service,
+     stage_week, exited_week, reentries, tx) = columns  # fmt: skip
     seg_cum = segment_cumulative(seg_weights, seg_fallback)
     for g in range(sizes.size):
-        n_e = add_sellers(
-            lo, lo + sizes[g], t, *columns, key, seg_cum, age_mean, tenure_years, p_controlled[g],
-            trafficked[g], debt0, sud_p, housing_p, edu_p, wish_p, e_alive, e_nctrl, n_e, per_exploiter,
-        )  # fmt: skip
+        for j in range(lo, lo + sizes[g]):
+            status[j] = ACTIVE
+            u = uniform(key, j, 1)
+            s = 0
+            while s < 2 and u >= seg_cum[s]:
+                s += 1
+            seg[j] = s
+            a = age_mean + 5.0 * (uniform(key, j, 2) + uniform(key, j, 3) + uniform(key, j, 4) - 1.5)
+            if tenure_years > 0.0:  # the initial stock: plus an exponential time in the trade
+                a += min(-np.log(max(uniform(key, j, 11), 1e-12)) * tenure_years, 40.0)
+            age[j] = max(18.0, a)
+            entered[j] = t
+            record[j] = 0
+            stage[j] = -1
+            in_service[j] = 0
+            stage_week[j] = t
+            exited_week[j] = -NEVER
+            reentries[j] = 0
+            tx[j] = 0.0
+            c = 0
+            if trafficked[g]:
+                c = TRAFFICKED
+            elif uniform(key, j, 5) < p_controlled[g]:
+                c = CONTROLLED
+            control[j] = c
+            debt[j] = debt0 if c == TRAFFICKED else 0.0
+            exploiter[j] = -1
+            if c != 0:
+                # join a random operating exploiter with room, else a new one
+                e = np.int64(uniform(key, j, 6) * max(n_e, 1))
+                if n_e > 0 and e_alive[e] == 1 and e_nctrl[e] < per_exploiter:
+                    exploiter[j] = e
+                else:
+                    exploiter[j] = n_e
+                    e_alive[n_e] = 1
+                    e_nctrl[n_e] = 0
+                    n_e += 1
+                e_nctrl[exploiter[j]] += 1
+            sud = NEED_SUD if uniform(key, j, 7) < sud_p[s] else 0
+            hou = NEED_HOUSING if uniform(key, j, 8) < housing_p[s] else 0
+            edu = NEED_EDUCATION if uniform(key, j, 9) < edu_p else 0
+            needs[j] = sud | hou | edu
+            wish[j] = 1 if uniform(key, j, 10) < wish_p else 0
         lo += sizes[g]
     return n_e
 
