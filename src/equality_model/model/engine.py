@@ -108,12 +108,8 @@ BUYER_INIT_KEYS = ("buyer.init", "buyer.segment", "buyer.first", "buyer.leave", 
 # the buyer kernel's streams, in the order ``demand.buyer_week`` takes them
 BUYER_WEEK_KEYS = ("buyer.candidate", "buyer.accept", "buyer.convict", "buyer.deterrence")
 STREAM_NAMES = (
-    "buyer.init",
-    "buyer.segment",
-    "buyer.first",
-    "buyer.leave",
+    *BUYER_INIT_KEYS,
     *BUYER_WEEK_KEYS,
-    "buyer.sensitivity",
     "seller.init",
     "seller.record",
     *people.KEY_NAMES,
@@ -226,13 +222,7 @@ class Simulation:
             [p["market.price_street"], p["market.price_indoor"], p["market.price_online"]]
         )
         self._levers: dict[tuple[str, bool, float], WeekLevers] = {}
-        self._levers_by_week: dict[tuple[str, int], WeekLevers] = {}
-        self._buyer_init_keys = np.array(
-            [
-                self.keys[n]
-                for n in ("buyer.init", "buyer.segment", "buyer.first", "buyer.leave", "buyer.sensitivity")
-            ]
-        )
+        self._buyer_init_keys = np.array([self.keys[n] for n in BUYER_INIT_KEYS])
         self._people_keys = np.array([self.keys[n] for n in people.KEY_NAMES])
         self._buyer_keys = np.array([self.keys[n] for n in BUYER_WEEK_KEYS])
         # needs at entry by segment (street, indoor, online: online people share the indoor rates)
@@ -417,13 +407,7 @@ class Simulation:
         return out
 
     def _week_levers(self, arm: str, t: int) -> WeekLevers:
-        """The arm's levers this week; memoised per (arm, week) and per (arm, phase, ramp weight)."""
-        hit = self._levers_by_week.get((arm, t))
-        if hit is None:
-            hit = self._levers_by_week[(arm, t)] = self._levers_for(arm, t)
-        return hit
-
-    def _levers_for(self, arm: str, t: int) -> WeekLevers:
+        """The arm's levers this week; memoised per (arm, phase, ramp weight)."""
         imp, w = self._implementation(arm, t)
         key = (arm, t >= 0, w)
         hit = self._levers.get(key)
@@ -714,7 +698,6 @@ class Simulation:
         # the week-end census: the pass's counts after the outflows, plus the entrants (all active,
         # no records) and the exploiters entry added
         new_seg = np.bincount(s.seg[s_lo : s.n], minlength=3).tolist()
-        el = ex
         act_seg = [x + y for x, y in zip(ol[people.O_BY_SEG : people.O_BY_SEG + 3], new_seg, strict=True)]
         ctrl = [
             x + y
@@ -732,13 +715,13 @@ class Simulation:
             *m.price,  # price_index
             sum(s_arr), b_arr_sum, e_arr,  # arrests
             sum(s_conv), b_conv_sum, e_conv,  # convictions
-            el[0], el[1], dem[1], dem[2],  # exits
+            ex[0], ex[1], dem[1], dem[2],  # exits
             dem[0],  # reentries
-            *el[2:6],  # waiting_list
-            *el[6:10],  # in_service
+            *ex[2:6],  # waiting_list
+            *ex[6:10],  # in_service
             *viol,  # violence
             ol[people.O_RECORDS],  # records_held
-            el[14] + relieved0,  # records_relieved
+            ex[14] + relieved0,  # records_relieved
             identified,  # identified_victims
             ol[people.O_OPERATING] + (e.n - e_lo),  # exploiters
             arrests_total * p["enforce.cost_per_arrest"],  # cost

@@ -52,14 +52,8 @@ def geometric_skip(key: np.uint64, agent: np.int64, counter: np.int64, p: float)
         return np.int64(1)
     if p <= 0.0:
         return np.int64(1 << 40)
-    return geometric_skip_log(key, agent, counter, np.log1p(-p))
-
-
-@nb.njit(inline="always", cache=True)
-def geometric_skip_log(key: np.uint64, agent: np.int64, counter: np.int64, log1m_p: float) -> np.int64:
-    """``geometric_skip`` for 0 < p < 1 given ``log1m_p = log1p(-p)``, for callers that reuse it."""
     u = uniform(key, agent, counter)
-    return np.int64(min(np.floor(np.log1p(-u) / log1m_p), 1099511627776.0)) + 1
+    return np.int64(min(np.floor(np.log1p(-u) / np.log1p(-p)), 1099511627776.0)) + 1
 
 
 @nb.njit(cache=True)

@@ -126,8 +126,8 @@ class Buyers:
         )
 
     def ensure(self, n_needed: int) -> None:
-        """Grow capacity (at least 50%) without moving ids; chunk bookkeeping is by id range,
-        so capacity is fixed up front in the engine and growth past it is an error."""
+        """The pool never grows (newcomers take leavers' slots, and chunk bookkeeping is by slot
+        range), so asking for more slots than were allocated is an error."""
         if n_needed > self.rate.size:
             raise RuntimeError(f"buyer capacity {self.rate.size} exceeded ({n_needed}); raise the allocation")
 

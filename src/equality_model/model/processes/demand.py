@@ -31,7 +31,7 @@ import numba as nb
 import numpy as np
 from scipy import optimize, stats
 
-from equality_model.model.rng import draw_u64, geometric_skip, geometric_skip_log, uniform
+from equality_model.model.rng import draw_u64, geometric_skip, uniform
 from equality_model.model.state import B_ALIVE, B_COURSE, B_DESISTED, CAND_GROUP
 
 THINNING_BOUND = 1.25  # M: demand may rise at most 25% above baseline conditions (documented cap)
@@ -386,8 +386,6 @@ def init_buyers(
     ``slots[k]`` (``place_order``): draw the rest of their attributes from their own ids (CRN-stable
     across arms) and schedule their first candidate week and their leaving week from ``t_start``."""
     horizon = leave_head.size
-    p_leave = 1.0 / turnover_weeks
-    log1m_leave = np.log1p(-p_leave)
     for idx in range(order.size):
         i = ids[order[idx]]
         j = slots[idx]
@@ -395,8 +393,7 @@ def init_buyers(
         ident[j] = i
         rate[j] = lam
         q = min(1.0, THINNING_BOUND * lam)
-        log1m_q = np.log1p(-q)
-        inv_log_q[j] = 1.0 / log1m_q if 0.0 < q < 1.0 else 0.0
+        inv_log_q[j] = 1.0 / np.log1p(-q) if 0.0 < q < 1.0 else 0.0
         sens[j] = sens_mu * np.exp(sens_sd * _normal(keys[4], i, 0) - 0.5 * sens_sd * sens_sd)
         u = uniform(keys[1], i, 0)
         s = 0
@@ -408,14 +405,11 @@ def init_buyers(
             deter_until[j, a] = -(2**30)
             flags[j, a] = B_ALIVE
         if q > 0.0:
-            skip = geometric_skip_log(keys[2], i, 7, log1m_q) if q < 1.0 else np.int64(1)
-            next_cand[j] = np.int32(min(np.int64(t_start) + skip - 1, np.int64(NEVER_WEEK)))
+            first = np.int64(t_start) + geometric_skip(keys[2], i, 7, q) - 1
+            next_cand[j] = np.int32(min(first, np.int64(NEVER_WEEK)))
             cand_min[j // CAND_GROUP] = min(cand_min[j // CAND_GROUP], next_cand[j])
         else:
             next_cand[j] = NEVER_WEEK
-        if 0.0 < p_leave < 1.0:
-            leave = np.int64(t_start) + geometric_skip_log(keys[3], i, 0, log1m_leave)
-        else:
-            leave = np.int64(t_start) + geometric_skip(keys[3], i, 0, p_leave)
+        leave = np.int64(t_start) + geometric_skip(keys[3], i, 0, 1.0 / turnover_weeks)
         if leave - t0 < horizon:
             _push(leave_head, leave_next, leave - t0, j)
