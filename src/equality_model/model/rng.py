@@ -58,38 +58,26 @@ def geometric_skip(key: np.uint64, agent: np.int64, counter: np.int64, p: float)
 
 @nb.njit(cache=True)
 def poisson(key: np.uint64, agent: np.int64, counter: np.int64, lam: float) -> np.int64:
-    """A Poisson draw by inversion (small means) or normal approximation (large means)."""
+    """An exact Poisson draw by inversion: the smallest k with F(k) ≥ U. Up to a mean of 60 the pmf
+    is summed directly (``market.match_tables`` builds the same sums); above, in log space, so
+    exp(−mean) cannot underflow. For a fixed (key, agent, counter) a larger mean never gives a
+    smaller count, so arms that share the uniform are monotonically coupled. The cost grows with
+    the mean."""
     if lam <= 0.0:
         return np.int64(0)
-    if lam > 60.0:
-        u1 = max(uniform(key, agent, counter), 1e-300)
-        u2 = uniform(key, agent, counter + 7919)
-        z = np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
-        return np.int64(max(0.0, np.floor(lam + np.sqrt(lam) * z + 0.5)))
     u = uniform(key, agent, counter)
     k = 0
-    p = np.exp(-lam)
-    s = p
-    while u > s and k < 1000:
-        k += 1
-        p *= lam / k
-        s += p
-    return np.int64(k)
-
-
-@nb.njit(cache=True)
-def poisson_coupled(key: np.uint64, agent: np.int64, counter: np.int64, lam: float) -> np.int64:
-    """An exact Poisson draw by inversion for any mean: the smallest k with F(k) ≥ U, the pmf
-    summed in log space so large means do not underflow. For a fixed (key, agent, counter) the
-    count never falls as the mean rises, so two arms' counts are monotonically coupled. Its cost
-    grows with the mean: for a few draws a week, not for every agent."""
-    if lam <= 0.0:
-        return np.int64(0)
-    u = uniform(key, agent, counter)
+    if lam <= 60.0:
+        p = np.exp(-lam)
+        s = p
+        while u > s and k < 1000:
+            k += 1
+            p *= lam / k
+            s += p
+        return np.int64(k)
     log_lam = np.log(lam)
     log_p = -lam
     s = np.exp(log_p)
-    k = 0
     k_max = lam + 40.0 * np.sqrt(lam) + 100.0
     while u > s and k < k_max:
         k += 1

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from equality_model.model.rng import poisson_coupled, uniform
+from equality_model.model.rng import poisson, uniform
 from equality_model.model.state import (
     ACTIVE,
     CONTROLLED,
@@ -114,11 +114,11 @@ def add_entrants(
 @nb.njit(cache=True)
 def counts(key, t, lam):
     """The week's entrant counts by kind (independent, controlled, trafficked): Poisson with means
-    ``lam``, by exact inversion of the uniform keyed by (kind, week) (``rng.poisson_coupled``).
+    ``lam``, by exact inversion of the uniform keyed by (kind, week) (``rng.poisson``).
     Both arms invert the same uniform, so a larger mean never gives a smaller count."""
     out = np.empty(3, np.int64)
     for k in range(3):
-        out[k] = poisson_coupled(key, k, t, lam[k])
+        out[k] = poisson(key, k, t, lam[k])
     return out
 
 
