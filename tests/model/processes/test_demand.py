@@ -7,7 +7,7 @@ import numpy as np
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from equality_model.model.processes.demand import RATE_BUCKETS, THINNING_BOUND, _buys, _gap, place_order
+from equality_model.model.processes.demand import RATE_BUCKETS, THINNING_BOUND, _buys, place_order
 
 
 @nb.njit
@@ -37,37 +37,6 @@ def test_bounded_decision_equals_evaluating_the_exponential(k, lam, m, sens_i, d
     p = lam * m * (np.exp(-sens_i * d) if d != 0.0 else 1.0) * personal / q
     for v in (p, np.nextafter(p, 0.0), np.nextafter(p, 2.0)):
         assert _buys(v, lam, m, sens_i, d, personal, q) == _buys_direct(v, lam, m, sens_i, d, personal, q)
-
-
-def _gap_direct(u: float, lam: float) -> int:
-    """The gap as the kernel computed it before the one-week shortcut: ``iv`` rounded to float32
-    from the unrounded rate (``init_buyers``), the logarithm always taken."""
-    q = min(1.0, THINNING_BOUND * lam)
-    iv = float(np.float32(1.0 / np.log1p(-q)))
-    return int(min(np.log(u) * iv, 1e9)) + 1
-
-
-@settings(max_examples=3000, deadline=None)
-@given(
-    lam=st.floats(1e-7, 0.7999999) | st.sampled_from([1e-4, 0.5, 0.79, 0.792, 0.7919999, 0.7999]),
-    v=st.floats(0.0, 1.0, exclude_max=True),
-    edge=st.sampled_from(["uniform", "log boundary", "shortcut boundary"]),
-    k=st.integers(-40, 40),
-)
-def test_gap_shortcut_equals_taking_the_logarithm(lam, v, edge, k) -> None:  # type: ignore[no-untyped-def]
-    """The one-week shortcut only skips the logarithm: every gap is the one the formula gives,
-    also for uniforms around the exact boundary ``exp(1/iv)`` and around the shortcut's own test."""
-    rate32 = float(np.float32(lam))
-    q = min(1.0, THINNING_BOUND * lam)
-    iv = float(np.float32(1.0 / np.log1p(-q)))
-    if edge == "uniform":
-        u = v
-    elif edge == "log boundary":
-        u = float(np.exp(1.0 / iv)) * (1.0 + k * 1e-7)
-    else:
-        u = (1.0 - THINNING_BOUND * rate32) * (1.0 + 1e-4) * (1.0 + k * 1e-12)
-    u = min(max(u, 2.0**-54), 1.0 - 2.0**-53)  # the kernel's uniforms are in (0, 1)
-    assert _gap(u, iv, np.float32(rate32)) == _gap_direct(u, lam)
 
 
 def _rate_class(r: np.ndarray) -> np.ndarray:

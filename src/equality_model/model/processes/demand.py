@@ -100,20 +100,6 @@ def _buys(u, lam, m, sens_i, d, personal, q):
 
 
 @nb.njit(inline="always", cache=True)
-def _gap(u, iv, rate_i):
-    """Weeks to the next candidate, ``⌊log(u)·iv⌋ + 1`` with ``iv = 1/log(1 − q)`` (geometric).
-
-    A gap of one week (probability q) is settled without the logarithm: it is exactly the case
-    ``u > 1 − q``. ``q`` is recomputed from the stored float32 rate, while ``iv`` was rounded to
-    float32 from the unrounded rate, so the test keeps a relative margin of 1e-4, far wider than
-    both roundings (below 1e-5 for q < 0.99); a ``u`` inside the margin takes the logarithm."""
-    q = THINNING_BOUND * rate_i
-    if q < 0.99 and u > (1.0 - q) * (1.0 + 1e-4):
-        return np.int64(1)
-    return np.int64(min(np.log(u) * iv, 1e9)) + 1
-
-
-@nb.njit(inline="always", cache=True)
 def _push(head, nxt, slot, i):
     nxt[i] = head[slot]
     head[slot] = i
@@ -224,7 +210,7 @@ def _buyer_week(
                 iv = inv_log_q[i]
                 if iv < 0.0:
                     u = (float(draw_u64(keys[0], j, t) >> np.uint64(11)) + 0.5) * _INV53
-                    gap = _gap(u, iv, rate[i])
+                    gap = np.int64(min(np.log(u) * iv, 1e9)) + 1
                 else:
                     gap = np.int64(1)
                 next_cand[i] = np.int32(min(np.int64(t) + gap, np.int64(NEVER_WEEK)))
