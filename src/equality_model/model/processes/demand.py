@@ -386,14 +386,19 @@ def init_buyers(
     ``slots[k]`` (``place_order``): draw the rest of their attributes from their own ids (CRN-stable
     across arms) and schedule their first candidate week and their leaving week from ``t_start``."""
     horizon = leave_head.size
-    # gathered in a tight loop first: these are random reads, which overlap there but not in the
-    # long loop below (a third of the initial pool's time when read there, measured)
-    ids_o = ids[order]
-    lam_o = lam_of[order]
+    # gathered a block at a time in a tight loop first: these are random reads, which overlap
+    # there but not in the long loop below (a third of the initial pool's time when read there,
+    # measured); blocks keep the scratch small for pools of tens of millions
+    ids_o = np.empty(min(order.size, BLOCK), np.int64)
+    lam_o = np.empty(min(order.size, BLOCK), np.float64)
     for idx in range(order.size):
-        i = ids_o[idx]
+        if idx % BLOCK == 0:
+            for k in range(min(BLOCK, order.size - idx)):
+                ids_o[k] = ids[order[idx + k]]
+                lam_o[k] = lam_of[order[idx + k]]
+        i = ids_o[idx % BLOCK]
         j = slots[idx]
-        lam = lam_o[idx]
+        lam = lam_o[idx % BLOCK]
         ident[j] = i
         rate[j] = lam
         q = min(1.0, THINNING_BOUND * lam)
