@@ -28,6 +28,7 @@ from equality_model.model.state import (
     TRAFFICKED,
 )
 
+U = np.uint64  # person slots index unsigned in the pass
 # keys: the streams of the people's week, in this order
 KEY_NAMES = (
     "market.match",
@@ -166,7 +167,7 @@ def people_week(
     q_idx = np.empty((4, live.size), np.int64)
     q_pri = np.empty((4, live.size), np.int64)
     for jj in range(live.size):
-        j = live[jj]
+        j = U(live[jj])  # unsigned: no negative-index wrapping on each access (12 % of the pass)
         # 3. market: Poisson(λ_s) transactions, truncated, by inversion from the guide table
         tx[j] = 0.0
         st = status[j]
@@ -193,7 +194,7 @@ def people_week(
                     if debt[j] <= 0.0:
                         control[j] = CONTROLLED  # debt repaid: no longer held by debt
                 if take > 0.0 and exploiter[j] >= 0:
-                    e_profit[exploiter[j]] += take
+                    e_profit[U(exploiter[j])] += take
                 kept += gross - take
                 taken += take
             # 5. arrests of people in prostitution: only where selling is an offence (p = 0 elsewhere)
@@ -204,7 +205,7 @@ def people_week(
                     record[j] = 1
         # 5. freed when the exploiter stopped operating; trafficking victims are identified
         e = exploiter[j]
-        if e >= 0 and e_alive[e] == 0:
+        if e >= 0 and e_alive[U(e)] == 0:
             if st == ACTIVE and control[j] == TRAFFICKED:
                 identified += 1
                 wish[j] = 1
@@ -293,7 +294,7 @@ def people_week(
     records = 0
     e_n_ctrl[:n_e] = 0
     for jj in range(live.size):
-        j = live[jj]
+        j = U(live[jj])
         st = status[j]
         if st in (ACTIVE, EXITED):
             age[j] += np.float32(1.0 / 52.0)
@@ -332,7 +333,7 @@ def people_week(
         records += record[j]
         e = exploiter[j]
         if e >= 0:
-            e_n_ctrl[e] += 1
+            e_n_ctrl[U(e)] += 1
     operating = 0
     for e in range(n_e):
         if e_n_ctrl[e] == 0:
