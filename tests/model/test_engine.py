@@ -17,7 +17,7 @@ from equality_model.model import engine, people
 from equality_model.model.engine import OUTPUTS, ROLES, ROUTES, Simulation
 from equality_model.model.params import registry
 from equality_model.model.scenario import SERVICES, Scenario
-from equality_model.model.state import ACTIVE, B_ALIVE, EMPTY, EXITED, GONE, INDEPENDENT, State
+from equality_model.model.state import ACTIVE, B_ALIVE, CAND_GROUP, EMPTY, EXITED, GONE, INDEPENDENT, State
 
 from .simkit import (
     SMALL_POPULATION,
@@ -289,9 +289,9 @@ def test_newcomers_replace_leavers_in_their_slots(ma: Scenario) -> None:
     rank_by_slot = np.argsort(np.argsort(-b.rate[:n], kind="stable"))
     assert np.corrcoef(rank_by_slot, np.arange(n))[0, 1] > 0.95
     # the scan's bounds: never above a group's earliest candidate week, and past the last week run
-    pad = np.full(b.cand_min.size * 64, engine.demand.NEVER_WEEK, np.int32)
+    pad = np.full(b.cand_min.size * CAND_GROUP, engine.demand.NEVER_WEEK, np.int32)
     pad[:n] = b.next_cand[:n]
-    group_min = pad.reshape(-1, 64).min(axis=1)
+    group_min = pad.reshape(-1, CAND_GROUP).min(axis=1)
     assert (b.cand_min <= group_min).all() and (b.cand_min > -1).all()
 
 

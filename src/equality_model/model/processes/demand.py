@@ -391,39 +391,37 @@ def init_buyers(
     ``slots[k]`` (``place_order``): draw the rest of their attributes from their own ids (CRN-stable
     across arms) and schedule their first candidate week and their leaving week from ``t_start``."""
     horizon = leave_head.size
-    # gathered a block at a time in a tight loop first: these are random reads, which overlap
-    # there but not in the long loop below (a third of the initial pool's time when read there,
-    # measured); blocks keep the scratch small for pools of tens of millions
-    ids_o = np.empty(min(order.size, BLOCK), np.int64)
-    lam_o = np.empty(min(order.size, BLOCK), np.float64)
-    for idx in range(order.size):
-        if idx % BLOCK == 0:
-            for k in range(min(BLOCK, order.size - idx)):
-                ids_o[k] = ids[order[idx + k]]
-                lam_o[k] = lam_of[order[idx + k]]
-        i = ids_o[idx % BLOCK]
-        j = slots[idx]
-        lam = lam_o[idx % BLOCK]
-        ident[j] = i
-        rate[j] = lam
-        q = min(1.0, THINNING_BOUND * lam)
-        inv_log_q[j] = 1.0 / np.log1p(-q) if 0.0 < q < 1.0 else 0.0
-        sens[j] = sens_mu * np.exp(sens_sd * _normal(keys[4], i, 0) - 0.5 * sens_sd * sens_sd)
-        u = uniform(keys[1], i, 0)
-        s = 0
-        while s < 2 and u >= seg_cum[s]:
-            s += 1
-        seg[j] = s
-        for a in range(flags.shape[1]):  # a newcomer is the same man in every arm
-            last_buy[j, a] = -(2**30)
-            deter_until[j, a] = -(2**30)
-            flags[j, a] = B_ALIVE
-        if q > 0.0:
-            first = np.int64(t_start) + geometric_skip(keys[2], i, 7, q) - 1
-            next_cand[j] = np.int32(min(first, np.int64(NEVER_WEEK)))
-            cand_min[j // CAND_GROUP] = min(cand_min[j // CAND_GROUP], next_cand[j])
-        else:
-            next_cand[j] = NEVER_WEEK
-        leave = np.int64(t_start) + geometric_skip(keys[3], i, 0, 1.0 / turnover_weeks)
-        if leave - t0 < horizon:
-            _push(leave_head, leave_next, leave - t0, j)
+    for b0 in range(0, order.size, BLOCK):
+        # a block's ids and rates gathered first: these are random reads, which overlap in a tight
+        # gather but not in the long loop below (a third of the initial pool's time when read
+        # there, measured); blocks keep the scratch small for pools of tens of millions
+        part = order[b0 : b0 + BLOCK]
+        ids_o = ids[part]
+        lam_o = lam_of[part]
+        for k in range(part.size):
+            i = ids_o[k]
+            j = slots[b0 + k]
+            lam = lam_o[k]
+            ident[j] = i
+            rate[j] = lam
+            q = min(1.0, THINNING_BOUND * lam)
+            inv_log_q[j] = 1.0 / np.log1p(-q) if 0.0 < q < 1.0 else 0.0
+            sens[j] = sens_mu * np.exp(sens_sd * _normal(keys[4], i, 0) - 0.5 * sens_sd * sens_sd)
+            u = uniform(keys[1], i, 0)
+            s = 0
+            while s < 2 and u >= seg_cum[s]:
+                s += 1
+            seg[j] = s
+            for a in range(flags.shape[1]):  # a newcomer is the same man in every arm
+                last_buy[j, a] = -(2**30)
+                deter_until[j, a] = -(2**30)
+                flags[j, a] = B_ALIVE
+            if q > 0.0:
+                first = np.int64(t_start) + geometric_skip(keys[2], i, 7, q) - 1
+                next_cand[j] = np.int32(min(first, np.int64(NEVER_WEEK)))
+                cand_min[j // CAND_GROUP] = min(cand_min[j // CAND_GROUP], next_cand[j])
+            else:
+                next_cand[j] = NEVER_WEEK
+            leave = np.int64(t_start) + geometric_skip(keys[3], i, 0, 1.0 / turnover_weeks)
+            if leave - t0 < horizon:
+                _push(leave_head, leave_next, leave - t0, j)
