@@ -26,9 +26,9 @@ from equality_model.model.state import (
     GONE,
     INDEPENDENT,
     TRAFFICKED,
+    U,
 )
 
-U = np.uint64  # person slots index unsigned in the pass
 # keys: the streams of the people's week, in this order
 KEY_NAMES = (
     "market.match",

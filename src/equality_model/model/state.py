@@ -23,6 +23,9 @@ NEED_SUD, NEED_HOUSING, NEED_EDUCATION = 1, 2, 4
 # buyer flags
 B_ALIVE, B_DESISTED, B_COURSE = 1, 2, 4
 NEVER = np.int32(2**30)
+# the index type of the compiled hot loops: Numba wraps negative signed indices on every access
+# (a few instructions each) but not unsigned ones
+U = np.uint64
 CAND_GROUP = 64  # slots per entry of Buyers.cand_min: the weekly scan skips groups with no candidate
 
 

@@ -32,11 +32,10 @@ import numpy as np
 from scipy import optimize, stats
 
 from equality_model.model.rng import draw_u64, geometric_skip, uniform
-from equality_model.model.state import B_ALIVE, B_COURSE, B_DESISTED, CAND_GROUP
+from equality_model.model.state import B_ALIVE, B_COURSE, B_DESISTED, CAND_GROUP, U
 
 THINNING_BOUND = 1.25  # M: demand may rise at most 25% above baseline conditions (documented cap)
 NIL = np.int32(-1)
-U = np.uint64  # unsigned indices in the kernel's hot loops (no negative-index wrapping)
 NEVER_WEEK = np.int32(2**30)
 # counters returned by buyer_week
 C_ATTEMPT, C_TX, C_ARREST, C_CONVICT, C_LEFT, C_DESIST, C_CAND = 0, 3, 6, 9, 12, 13, 14
