@@ -39,11 +39,21 @@ def test_bounded_decision_equals_evaluating_the_exponential(k, lam, m, sens_i, d
         assert _buys(v, lam, m, sens_i, d, personal, q) == _buys_direct(v, lam, m, sens_i, d, personal, q)
 
 
-def _rate_class(r: np.ndarray) -> np.ndarray:
-    cls = np.full(r.size, RATE_BUCKETS - 1)
-    pos = r > 0
-    cls[pos] = np.clip((-np.log2(r[pos]) * 8.0).astype(np.int64), 0, RATE_BUCKETS - 1)
-    return cls
+def rate_class(r: np.ndarray) -> np.ndarray:
+    """``place_order``'s classes, defined independently: ``r = m·2^E`` with ``m`` in [0.5, 1); eight
+    classes per power of two, by the mantissa's first eighths; 0 (the highest rates) to 511."""
+    m, e = np.frexp(np.asarray(r, np.float64))
+    cls = 7 - 8 * e.astype(np.int64) - np.floor(16.0 * m - 8.0).astype(np.int64)
+    return np.where(r > 0, np.clip(cls, 0, RATE_BUCKETS - 1), RATE_BUCKETS - 1)
+
+
+@given(st.floats(1e-300, 0.95), st.floats(1e-300, 0.95))
+def test_rate_classes_fall_as_rates_rise_and_span_at_most_an_eighth_of_a_power_of_two(a, b) -> None:  # type: ignore[no-untyped-def]
+    lo, hi = min(a, b), max(a, b)
+    c_lo, c_hi = rate_class(np.array([lo, hi]))
+    assert c_hi <= c_lo
+    if c_hi == c_lo and c_lo < RATE_BUCKETS - 1:
+        assert hi / lo < 1.125 + 1e-12
 
 
 @settings(max_examples=300, deadline=None)
@@ -61,7 +71,7 @@ def test_newcomers_take_the_free_slots_highest_rate_lowest_slot(rates, data) -> 
     order, slots = place_order(r, free)
     assert sorted(order.tolist()) == list(range(r.size))
     assert np.array_equal(slots, np.sort(free))
-    cls = _rate_class(r[order])
+    cls = rate_class(r[order])
     assert (np.diff(cls) >= 0).all()  # the highest rate class goes to the lowest slot
     same = np.flatnonzero(np.diff(cls) == 0)
     assert (order[same] < order[same + 1]).all()  # in arrival order within a class

@@ -331,7 +331,7 @@ def draw_rates(ids, key, shape, scale):
     return out
 
 
-RATE_BUCKETS = 512  # placement classes: a factor 2**(1/8) in purchase rate each
+RATE_BUCKETS = 512  # placement classes: eight per power of two of the purchase rate
 
 
 @nb.njit(cache=True)
@@ -341,14 +341,17 @@ def place_order(rates, free_slots):
 
     Placement only decides where a buyer is stored: his draws are keyed by his id, so outcomes do
     not depend on it. So rates are ranked by class (a counting sort, linear in the pool, over
-    ``RATE_BUCKETS`` classes of a factor 2**(1/8)), in input order within a class.
+    ``RATE_BUCKETS`` classes, eight per power of two), in input order within a class.
     Returns (positions into ``rates`` in placement order, the slots in ascending order)."""
     n = rates.size
-    bucket = np.empty(n, np.int16)
+    bits = rates.view(np.uint64)  # the class from the float's exponent and top three mantissa bits:
+    bucket = np.empty(n, np.int16)  # no logarithm (it was a third of placing a buyer, measured)
     count = np.zeros(RATE_BUCKETS + 1, np.int64)
     for k in range(n):
-        r = rates[k]
-        b = RATE_BUCKETS - 1 if r <= 0.0 else min(RATE_BUCKETS - 1, max(0, np.int64(-np.log2(r) * 8.0)))
+        x = bits[k]
+        e = np.int64((x >> np.uint64(52)) & np.uint64(0x7FF))
+        b = 8 * (1023 - e) - np.int64((x >> np.uint64(49)) & np.uint64(7)) - 1
+        b = RATE_BUCKETS - 1 if rates[k] <= 0.0 else min(RATE_BUCKETS - 1, max(0, b))
         bucket[k] = b
         count[b + 1] += 1
     for b in range(RATE_BUCKETS):
@@ -357,7 +360,10 @@ def place_order(rates, free_slots):
     for k in range(n):
         order[count[bucket[k]]] = k
         count[bucket[k]] += 1
-    return order, np.sort(free_slots)
+    for k in range(1, free_slots.size):  # the initial pool's slots come in order: no sort needed
+        if free_slots[k] < free_slots[k - 1]:
+            return order, np.sort(free_slots)
+    return order, free_slots.copy()
 
 
 @nb.njit(cache=True, error_model="numpy")
