@@ -173,8 +173,7 @@ def _buyer_week(
     so results depend neither on the number of threads nor on where a buyer is stored.
     Returns the counters (arm × counter) and the slots of buyers who left."""
     n_arms = flags.shape[1]
-    slot = t - t0
-    width = expire.shape[2]
+    slot = t - t0  # this week's entry of the expiry ring; the ring has weeks + 52 entries
     n_blocks = (n + BLOCK - 1) // BLOCK
     for a in range(n_arms):
         for c in range(N_CHUNKS):
@@ -191,6 +190,8 @@ def _buyer_week(
         cid = np.empty(BLOCK, np.int64)
         bits = np.empty(BLOCK, np.uint64)
         out = counts[c]
+        newly = np.zeros(n_arms, np.int64)  # the block's buyers with no purchase in the last 52 weeks
+        bought = np.zeros(n_arms, np.int64)  # the block's purchases, which expire in week t + 52
         for blk in range(c, n_blocks, N_CHUNKS):
             # a tight scan for this block's candidates, then their next candidate week and the
             # week's shared draw bits, then each candidate's decision in each arm. Slots and arms
@@ -224,6 +225,8 @@ def _buyer_week(
                     for i in range(U(g * CAND_GROUP), U(min(hi, (g + 1) * CAND_GROUP))):
                         low = min(low, next_cand[i])
                     cand_min[g] = low
+            newly[:] = 0
+            bought[:] = 0
             for ci in range(m):
                 i = U(cand[ci])
                 h = bits[ci]
@@ -257,14 +260,14 @@ def _buyer_week(
                     if u_fill >= fill[a, U(s)]:
                         continue
                     out[a, U(C_TX + s)] += 1
-                    lb = last_buy[i, a]
-                    if lb > t - 52:
-                        if lb + 52 - t0 < width:
-                            expire[a, U(c), U(lb + 52 - t0)] -= 1
-                    else:
-                        active[a, U(c)] += 1
-                    if slot + 52 < width:
-                        expire[a, U(c), U(slot + 52)] += 1
+                    # his previous purchase leaves the expiry ring and this one joins it. Without
+                    # a branch: a purchase already expired (or none, -2**30) decrements a past
+                    # week's entry, which is never read again; the block's new purchases and
+                    # newly active buyers are summed in registers and added after the block
+                    lb = np.int64(last_buy[i, a])
+                    expire[a, U(c), U(max(lb + 52 - t0, 0))] -= 1
+                    newly[a] += np.int64(lb <= t - 52)
+                    bought[a] += 1
                     last_buy[i, a] = t
                     if u_arr >= arrest_p[a, U(s)]:
                         continue
@@ -280,6 +283,9 @@ def _buyer_week(
                         deter_until[i, a] = np.int32(min(np.int64(NEVER_WEEK), np.int64(t) + skip))
                     if course_on[a] and uniform(keys[2], j, 4 * t + 2) < course_attend:
                         flags[i, a] = flags[i, a] | np.uint8(B_COURSE)
+            for ai in range(n_arms):
+                active[U(ai), U(c)] += newly[ai]
+                expire[U(ai), U(c), U(slot + 52)] += bought[ai]
     total = np.zeros((n_arms, N_COUNTERS), np.int64)
     for c in range(N_CHUNKS):
         total += counts[c]
