@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import numba as nb
 import numpy as np
 import pytest
 from scipy import stats
 
 from equality_model.model import rng
 from equality_model.model.engine import STREAM_NAMES, Simulation
-from equality_model.model.rng import Streams, draw_u64, geometric_skip, poisson, uniform
+from equality_model.model.rng import (
+    Streams,
+    draw_u64,
+    exponential,
+    geometric_gap,
+    geometric_skip,
+    normal,
+    poisson,
+    uniform,
+)
 
 from .simkit import SMALL_POPULATION, small
 
@@ -101,6 +111,68 @@ def test_geometric_skip_has_mean_one_over_p(p: float) -> None:
     assert g.min() >= 1
     sd = np.sqrt(1 - p) / p
     assert abs(g.mean() - 1 / p) < 4 * sd / np.sqrt(n)
+
+
+@nb.njit(cache=True)
+def _zig_draws(key: np.uint64, n: int, which: int) -> np.ndarray:
+    out = np.empty(n)
+    for i in range(n):
+        out[i] = exponential(key, i, 5) if which == 0 else normal(key, i, 5)
+    return out
+
+
+def test_exponential_ziggurat_matches_the_distribution_and_its_tail() -> None:
+    """Two million draws: moments, KS, and the mass beyond the base strip's edge ``r`` (the tail
+    path) and in the wedges (the rare path), each within 5 standard errors."""
+    n = 2_000_000
+    x = _zig_draws(KEY, n, 0)
+    assert x.min() >= 0.0
+    assert abs(x.mean() - 1.0) < 5 / np.sqrt(n) and abs(x.var() - 1.0) < 5 * np.sqrt(8 / n)
+    assert stats.kstest(x[:200_000], "expon").pvalue > 1e-3
+    for edge in (rng._ZIG_R, 0.5, 3.0, 10.0):
+        p = np.exp(-edge)
+        assert abs((x > edge).mean() - p) < 5 * np.sqrt(p * (1 - p) / n), edge
+    assert np.array_equal(x[:50], _zig_draws(KEY, 50, 0))  # a pure function of the triple
+
+
+def test_normal_ziggurat_matches_the_distribution_and_its_tails() -> None:
+    n = 2_000_000
+    x = _zig_draws(KEY, n, 1)
+    assert abs(x.mean()) < 5 / np.sqrt(n) and abs(x.var() - 1.0) < 5 * np.sqrt(2 / n)
+    assert abs(stats.skew(x)) < 5 * np.sqrt(6 / n)
+    assert stats.kstest(x[:200_000], "norm").pvalue > 1e-3
+    for edge in (rng._NZIG_R, 1.0, 4.0):  # r: the tail path, sampled until accepted
+        p = stats.norm.sf(edge)
+        for side in (x > edge, x < -edge):
+            assert abs(side.mean() - p) < 5 * np.sqrt(p * (1 - p) / n), edge
+
+
+@nb.njit(cache=True)
+def _base_strip_tails(key: np.uint64, n: int, which: int) -> np.ndarray:
+    out = np.empty(n)
+    for i in range(n):  # the rare path entered from the base strip beyond r (layer 0)
+        out[i] = (
+            rng._exponential_rare(key, i, 5, 0, 8.0) if which == 0 else rng._normal_rare(key, i, 5, 0, 4.0)
+        )
+    return out
+
+
+def test_the_base_strips_tails_are_the_distributions_tails() -> None:
+    """Beyond ``r`` every draw is a tail draw: ``X - r`` exponential, and the normal's ``X``
+    truncated to ``X > r`` (a fresh try from the tail would thin it: this fails if it restarts)."""
+    e = _base_strip_tails(KEY, 100_000, 0)
+    assert e.min() >= rng._ZIG_R
+    assert stats.kstest(e - rng._ZIG_R, "expon").pvalue > 1e-3
+    z = _base_strip_tails(KEY, 100_000, 1)
+    assert z.min() > rng._NZIG_R
+    tail = stats.truncnorm(rng._NZIG_R, np.inf)
+    assert stats.kstest(z, tail.cdf).pvalue > 1e-3
+
+
+def test_geometric_gap_is_geometric_skip_with_its_scale_precomputed() -> None:
+    for p in (0.02, 0.3, 0.9):
+        scale = -1.0 / np.log1p(-p)
+        assert all(geometric_gap(KEY, i, 3, scale) == geometric_skip(KEY, i, 3, p) for i in range(500))
 
 
 def test_geometric_skip_edges() -> None:

@@ -45,6 +45,160 @@ def uniform(key: np.uint64, agent: np.int64, counter: np.int64) -> float:
     return float(draw_u64(key, agent, counter) >> np.uint64(11)) * _INV53
 
 
+def _ziggurat_tables(layers: int = 256) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Marsaglia & Tsang's (2000) ziggurat for the standard exponential, 256 layers of equal area
+    ``v``, for 53-bit integers: ``k[i]`` accepts at once, ``w[i]`` scales to ``x``, ``f[i] = e^-x_i``.
+    The same construction as NumPy's ``random_standard_exponential`` tables."""
+    r = 7.69711747013104972  # the base strip's edge for 256 layers
+    v = 3.949659822581572e-3  # each layer's area
+    m = 2.0**53
+    k = np.zeros(layers, np.uint64)
+    w = np.zeros(layers, np.float64)
+    f = np.zeros(layers, np.float64)
+    q = v / np.exp(-r)
+    k[0] = np.uint64((r / q) * m)
+    w[0] = q / m
+    w[layers - 1] = r / m
+    f[0] = 1.0
+    f[layers - 1] = np.exp(-r)
+    x, prev = r, r
+    for i in range(layers - 2, 0, -1):
+        x = -np.log(v / x + np.exp(-x))
+        k[i + 1] = np.uint64((x / prev) * m)
+        prev = x
+        f[i] = np.exp(-x)
+        w[i] = x / m
+    return k, w, f, r
+
+
+_ZIG_K, _ZIG_W, _ZIG_F, _ZIG_R = _ziggurat_tables()
+
+
+def _normal_ziggurat_tables(layers: int = 256) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """The ziggurat for the standard normal's half, ``f(x) = exp(-x²/2)``, for 52-bit integers (the
+    construction of NumPy's ``random_standard_normal`` tables; see ``_ziggurat_tables``)."""
+    r = 3.6541528853610088  # the base strip's edge for 256 layers
+    v = 0.00492867323399  # each layer's area
+    m = 2.0**52
+    k = np.zeros(layers, np.uint64)
+    w = np.zeros(layers, np.float64)
+    f = np.zeros(layers, np.float64)
+    q = v / np.exp(-0.5 * r * r)
+    k[0] = np.uint64((r / q) * m)
+    w[0] = q / m
+    w[layers - 1] = r / m
+    f[0] = 1.0
+    f[layers - 1] = np.exp(-0.5 * r * r)
+    x, prev = r, r
+    for i in range(layers - 2, 0, -1):
+        x = np.sqrt(-2.0 * np.log(v / x + np.exp(-0.5 * x * x)))
+        k[i + 1] = np.uint64((x / prev) * m)
+        prev = x
+        f[i] = np.exp(-0.5 * x * x)
+        w[i] = x / m
+    return k, w, f, r
+
+
+_NZIG_K, _NZIG_W, _NZIG_F, _NZIG_R = _normal_ziggurat_tables()
+
+
+@nb.njit(cache=True)
+def _exponential_rare(key: np.uint64, agent: np.int64, counter: np.int64, idx: np.int64, x: float) -> float:
+    """The ziggurat's rare cases (about 1 % of draws): the base strip's tail, a wedge, or a fresh
+    try. Attempt ``a``'s draws use the key ``mix64(key + a·φ)``, so the result stays a pure
+    function of (key, agent, counter)."""
+    a = np.uint64(0)
+    while True:
+        a += np.uint64(1)
+        u = uniform(mix64(key + a * _GOLDEN), agent, counter)
+        if idx == 0:
+            return _ZIG_R - np.log1p(-u)  # the tail beyond r: r + Exp(1), memoryless
+        if (_ZIG_F[idx - 1] - _ZIG_F[idx]) * u + _ZIG_F[idx] < np.exp(-x):
+            return x  # under the curve in the wedge
+        a += np.uint64(1)
+        h = draw_u64(mix64(key + a * _GOLDEN), agent, counter)
+        idx = np.int64((h >> np.uint64(3)) & np.uint64(0xFF))
+        ri = h >> np.uint64(11)
+        x = float(ri) * _ZIG_W[idx]
+        if ri < _ZIG_K[idx]:
+            return x
+
+
+@nb.njit(inline="always", cache=True)
+def exponential(key: np.uint64, agent: np.int64, counter: np.int64) -> float:
+    """A standard exponential draw for (stream key, agent, counter), by the ziggurat.
+
+    Why not ``-log(U)``: the logarithm was a quarter of the buyer kernel's time (every candidate
+    draws his next gap); the ziggurat settles 99 % of draws with one table lookup and a multiply.
+    Bits 3–10 of the draw pick the layer and bits 11–63 the position, as in NumPy."""
+    h = draw_u64(key, agent, counter)
+    idx = (h >> np.uint64(3)) & np.uint64(0xFF)
+    ri = h >> np.uint64(11)
+    x = float(ri) * _ZIG_W[idx]
+    if ri < _ZIG_K[idx]:
+        return x
+    return _exponential_rare(key, agent, counter, np.int64(idx), x)
+
+
+@nb.njit(cache=True)
+def _normal_rare(key: np.uint64, agent: np.int64, counter: np.int64, idx: np.int64, x: float) -> float:
+    """The normal ziggurat's rare cases (about 1 % of draws), keyed like ``_exponential_rare``.
+    The tail beyond ``r`` is Marsaglia's (1964): ``r + X`` with ``X`` exponential of rate ``r``,
+    kept with probability ``exp(-X²/2)``."""
+    a = np.uint64(0)
+    while True:
+        a += np.uint64(1)
+        h = draw_u64(mix64(key + a * _GOLDEN), agent, counter)
+        if idx == 0:  # the tail is sampled until accepted (a fresh try would thin it)
+            while True:
+                xx = -np.log1p(-float(h >> np.uint64(11)) * _INV53) / _NZIG_R
+                a += np.uint64(1)
+                yy = -np.log1p(-uniform(mix64(key + a * _GOLDEN), agent, counter))
+                if yy + yy > xx * xx:
+                    return -(_NZIG_R + xx) if x < 0.0 else _NZIG_R + xx
+                a += np.uint64(1)
+                h = draw_u64(mix64(key + a * _GOLDEN), agent, counter)
+        elif (_NZIG_F[idx - 1] - _NZIG_F[idx]) * (float(h >> np.uint64(11)) * _INV53) + _NZIG_F[idx] < np.exp(
+            -0.5 * x * x
+        ):
+            return x  # under the curve in the wedge
+        a += np.uint64(1)
+        h = draw_u64(mix64(key + a * _GOLDEN), agent, counter)
+        idx = np.int64(h & np.uint64(0xFF))
+        rabs = (h >> np.uint64(9)) & np.uint64(0x000FFFFFFFFFFFFF)
+        x = float(rabs) * _NZIG_W[idx]
+        if (h >> np.uint64(8)) & np.uint64(1):
+            x = -x
+        if rabs < _NZIG_K[idx]:
+            return x
+
+
+@nb.njit(inline="always", cache=True)
+def normal(key: np.uint64, agent: np.int64, counter: np.int64) -> float:
+    """A standard normal draw for (stream key, agent, counter), by the ziggurat.
+
+    Why not Box–Muller: its logarithm, square root and cosine made the normal the costliest part
+    of drawing a buyer. Bits 0–7 pick the layer, bit 8 the sign and bits 9–60 the position, as in
+    NumPy."""
+    h = draw_u64(key, agent, counter)
+    idx = h & np.uint64(0xFF)
+    rabs = (h >> np.uint64(9)) & np.uint64(0x000FFFFFFFFFFFFF)
+    x = float(rabs) * _NZIG_W[idx]
+    if (h >> np.uint64(8)) & np.uint64(1):
+        x = -x
+    if rabs < _NZIG_K[idx]:
+        return x
+    return _normal_rare(key, agent, counter, np.int64(idx), x)
+
+
+@nb.njit(inline="always", cache=True)
+def geometric_gap(key: np.uint64, agent: np.int64, counter: np.int64, scale: float) -> np.int64:
+    """Weeks until the next success of a Bernoulli(p)-per-week process (>= 1), given
+    ``scale = -1 / log(1 - p)`` (precomputed by callers that draw often with the same ``p``):
+    ``floor(E · scale) + 1`` with ``E`` exponential is geometric with parameter ``p``."""
+    return np.int64(min(exponential(key, agent, counter) * scale, 1099511627776.0)) + 1
+
+
 @nb.njit(inline="always", cache=True)
 def geometric_skip(key: np.uint64, agent: np.int64, counter: np.int64, p: float) -> np.int64:
     """Number of weeks until the next success of a Bernoulli(p)-per-week process (>= 1)."""
@@ -52,8 +206,7 @@ def geometric_skip(key: np.uint64, agent: np.int64, counter: np.int64, p: float)
         return np.int64(1)
     if p <= 0.0:
         return np.int64(1 << 40)
-    u = uniform(key, agent, counter)
-    return np.int64(min(np.floor(np.log1p(-u) / np.log1p(-p)), 1099511627776.0)) + 1
+    return geometric_gap(key, agent, counter, -1.0 / np.log1p(-p))
 
 
 @nb.njit(cache=True)

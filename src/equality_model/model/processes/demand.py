@@ -31,7 +31,7 @@ import numba as nb
 import numpy as np
 from scipy import optimize, stats
 
-from equality_model.model.rng import draw_u64, geometric_skip, uniform
+from equality_model.model.rng import draw_u64, geometric_gap, geometric_skip, normal, uniform
 from equality_model.model.state import B_ALIVE, B_COURSE, B_DESISTED, CAND_GROUP, U
 
 THINNING_BOUND = 1.25  # M: demand may rise at most 25% above baseline conditions (documented cap)
@@ -41,7 +41,6 @@ NEVER_WEEK = np.int32(2**30)
 C_ATTEMPT, C_TX, C_ARREST, C_CONVICT, C_LEFT, C_DESIST, C_CAND = 0, 3, 6, 9, 12, 13, 14
 N_COUNTERS = 15
 _INV21 = 1.0 / 2097152.0
-_INV53 = 1.0 / 9007199254740992.0
 N_CHUNKS = 16
 BLOCK = 4096  # ids are dealt to chunks in blocks, round robin: a fixed, balanced mapping
 
@@ -72,13 +71,6 @@ def fit_rate_distribution(share_active: float, hf_share: float, hf_tx_share: flo
     )
     k, th = np.exp(res.x)
     return float(k), float(th)
-
-
-@nb.njit(inline="always", cache=True)
-def _normal(key: np.uint64, i: np.int64, c: np.int64) -> float:
-    u1 = max(uniform(key, i, c), 1e-300)
-    u2 = uniform(key, i, c + 1)
-    return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
 
 
 @nb.njit(inline="always", cache=True)
@@ -212,11 +204,7 @@ def _buyer_week(
                 j = np.int64(ident[i])
                 cid[ci] = j
                 iv = inv_log_q[i]
-                if iv < 0.0:
-                    u = (float(draw_u64(keys[0], j, t) >> np.uint64(11)) + 0.5) * _INV53
-                    gap = np.int64(min(np.log(u) * iv, 1e9)) + 1
-                else:
-                    gap = np.int64(1)
+                gap = geometric_gap(keys[0], j, t, -iv) if iv < 0.0 else np.int64(1)
                 next_cand[i] = np.int32(min(np.int64(t) + gap, np.int64(NEVER_WEEK)))
                 bits[ci] = draw_u64(keys[1], j, t)
             for g in range(g0, g1):  # the groups scanned: their bound is now their minimum
@@ -322,7 +310,7 @@ def draw_rates(ids, key, shape, scale):
         cc = 1.0 / np.sqrt(9.0 * d)
         k = 0
         while True:
-            x = _normal(key, i, 10 * k)
+            x = normal(key, i, 10 * k)
             v = (1.0 + cc * x) ** 3
             k += 1
             if v <= 0.0:
@@ -402,6 +390,7 @@ def init_buyers(
     ``slots[k]`` (``place_order``): draw the rest of their attributes from their own ids (CRN-stable
     across arms) and schedule their first candidate week and their leaving week from ``t_start``."""
     horizon = leave_head.size
+    leave_scale = -1.0 / np.log1p(-1.0 / turnover_weeks)  # as geometric_skip(…, 1 / turnover_weeks)
     for b0 in range(0, order.size, BLOCK):
         # a block's ids and rates gathered first: these are random reads, which overlap in a tight
         # gather but not in the long loop below (a third of the initial pool's time when read
@@ -417,7 +406,7 @@ def init_buyers(
             rate[j] = lam
             q = min(1.0, THINNING_BOUND * lam)
             inv_log_q[j] = 1.0 / np.log1p(-q) if 0.0 < q < 1.0 else 0.0
-            sens[j] = sens_mu * np.exp(sens_sd * _normal(keys[4], i, 0) - 0.5 * sens_sd * sens_sd)
+            sens[j] = sens_mu * np.exp(sens_sd * normal(keys[4], i, 0) - 0.5 * sens_sd * sens_sd)
             u = uniform(keys[1], i, 0)
             s = 0
             while s < 2 and u >= seg_cum[s]:
@@ -428,11 +417,11 @@ def init_buyers(
                 deter_until[j, a] = -(2**30)
                 flags[j, a] = B_ALIVE
             if q > 0.0:
-                first = np.int64(t_start) + geometric_skip(keys[2], i, 7, q) - 1
-                next_cand[j] = np.int32(min(first, np.int64(NEVER_WEEK)))
+                gap = geometric_gap(keys[2], i, 7, -inv_log_q[j]) if q < 1.0 else np.int64(1)
+                next_cand[j] = np.int32(min(np.int64(t_start) + gap - 1, np.int64(NEVER_WEEK)))
                 cand_min[j // CAND_GROUP] = min(cand_min[j // CAND_GROUP], next_cand[j])
             else:
                 next_cand[j] = NEVER_WEEK
-            leave = np.int64(t_start) + geometric_skip(keys[3], i, 0, 1.0 / turnover_weeks)
+            leave = np.int64(t_start) + geometric_gap(keys[3], i, 0, leave_scale)
             if leave - t0 < horizon:
                 _push(leave_head, leave_next, leave - t0, j)
