@@ -140,6 +140,17 @@ def exponential(key: np.uint64, agent: np.int64, counter: np.int64) -> float:
     return _exponential_rare(key, agent, counter, np.int64(idx), x)
 
 
+@nb.njit(inline="always", cache=True)
+def _normal_layer(h: np.uint64) -> tuple[np.int64, np.uint64, float]:
+    """A draw's layer (bits 0–7), position in it (bits 9–60) and signed ``x`` (bit 8 the sign)."""
+    idx = np.int64(h & np.uint64(0xFF))
+    rabs = (h >> np.uint64(9)) & np.uint64(0x000FFFFFFFFFFFFF)
+    x = float(rabs) * _NZIG_W[idx]
+    if (h >> np.uint64(8)) & np.uint64(1):
+        x = -x
+    return idx, rabs, x
+
+
 @nb.njit(cache=True)
 def _normal_rare(key: np.uint64, agent: np.int64, counter: np.int64, idx: np.int64, x: float) -> float:
     """The normal ziggurat's rare cases (about 1 % of draws), keyed like ``_exponential_rare``.
@@ -163,12 +174,7 @@ def _normal_rare(key: np.uint64, agent: np.int64, counter: np.int64, idx: np.int
         ):
             return x  # under the curve in the wedge
         a += np.uint64(1)
-        h = draw_u64(mix64(key + a * _GOLDEN), agent, counter)
-        idx = np.int64(h & np.uint64(0xFF))
-        rabs = (h >> np.uint64(9)) & np.uint64(0x000FFFFFFFFFFFFF)
-        x = float(rabs) * _NZIG_W[idx]
-        if (h >> np.uint64(8)) & np.uint64(1):
-            x = -x
+        idx, rabs, x = _normal_layer(draw_u64(mix64(key + a * _GOLDEN), agent, counter))
         if rabs < _NZIG_K[idx]:
             return x
 
@@ -180,15 +186,10 @@ def normal(key: np.uint64, agent: np.int64, counter: np.int64) -> float:
     Why not Box–Muller: its logarithm, square root and cosine made the normal the costliest part
     of drawing a buyer. Bits 0–7 pick the layer, bit 8 the sign and bits 9–60 the position, as in
     NumPy."""
-    h = draw_u64(key, agent, counter)
-    idx = h & np.uint64(0xFF)
-    rabs = (h >> np.uint64(9)) & np.uint64(0x000FFFFFFFFFFFFF)
-    x = float(rabs) * _NZIG_W[idx]
-    if (h >> np.uint64(8)) & np.uint64(1):
-        x = -x
+    idx, rabs, x = _normal_layer(draw_u64(key, agent, counter))
     if rabs < _NZIG_K[idx]:
         return x
-    return _normal_rare(key, agent, counter, np.int64(idx), x)
+    return _normal_rare(key, agent, counter, idx, x)
 
 
 @nb.njit(inline="always", cache=True)
