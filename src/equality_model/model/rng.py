@@ -14,6 +14,7 @@ slot): a counter-based generator (SplitMix64 finaliser over the triple). So:
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 
 import numba as nb
 import numpy as np
@@ -45,78 +46,69 @@ def uniform(key: np.uint64, agent: np.int64, counter: np.int64) -> float:
     return float(draw_u64(key, agent, counter) >> np.uint64(11)) * _INV53
 
 
-def _ziggurat_tables(layers: int = 256) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-    """Marsaglia & Tsang's (2000) ziggurat for the standard exponential, 256 layers of equal area
-    ``v``, for 53-bit integers: ``k[i]`` accepts at once, ``w[i]`` scales to ``x``, ``f[i] = e^-x_i``.
-    The same construction as NumPy's ``random_standard_exponential`` tables."""
-    r = 7.69711747013104972  # the base strip's edge for 256 layers
-    v = 3.949659822581572e-3  # each layer's area
-    m = 2.0**53
+def _ziggurat_tables(
+    f: Callable[[float], float], f_inv: Callable[[float], float], r: float, v: float, bits: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Marsaglia & Tsang's (2000) ziggurat for a decreasing density ``f`` on [0, ∞): 256 layers of
+    equal area ``v``, the base strip's edge at ``r``, for ``bits``-bit integers. ``k[i]`` accepts at
+    once, ``w[i]`` scales the integer to ``x``, ``f[i] = f(x_i)``. The construction of NumPy's
+    ``random_standard_exponential`` and ``random_standard_normal`` tables."""
+    layers = 256
+    m = 2.0**bits
     k = np.zeros(layers, np.uint64)
     w = np.zeros(layers, np.float64)
-    f = np.zeros(layers, np.float64)
-    q = v / np.exp(-r)
+    fx = np.zeros(layers, np.float64)
+    q = v / f(r)
     k[0] = np.uint64((r / q) * m)
     w[0] = q / m
     w[layers - 1] = r / m
-    f[0] = 1.0
-    f[layers - 1] = np.exp(-r)
+    fx[0] = 1.0
+    fx[layers - 1] = f(r)
     x, prev = r, r
     for i in range(layers - 2, 0, -1):
-        x = -np.log(v / x + np.exp(-x))
+        x = f_inv(v / x + f(x))
         k[i + 1] = np.uint64((x / prev) * m)
         prev = x
-        f[i] = np.exp(-x)
+        fx[i] = f(x)
         w[i] = x / m
-    return k, w, f, r
+    return k, w, fx, r
 
 
-_ZIG_K, _ZIG_W, _ZIG_F, _ZIG_R = _ziggurat_tables()
+# the exponential, f(x) = exp(-x), for 53-bit integers
+_ZIG_K, _ZIG_W, _ZIG_F, _ZIG_R = _ziggurat_tables(
+    lambda x: np.exp(-x), lambda y: -np.log(y), 7.69711747013104972, 3.949659822581572e-3, 53
+)
+# the normal's half, f(x) = exp(-x²/2), for 52-bit integers (one more bit is the sign)
+_NZIG_K, _NZIG_W, _NZIG_F, _NZIG_R = _ziggurat_tables(
+    lambda x: np.exp(-0.5 * x * x),
+    lambda y: np.sqrt(-2.0 * np.log(y)),
+    3.6541528853610088,
+    0.00492867323399,
+    52,
+)
 
 
-def _normal_ziggurat_tables(layers: int = 256) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-    """The ziggurat for the standard normal's half, ``f(x) = exp(-x²/2)``, for 52-bit integers (the
-    construction of NumPy's ``random_standard_normal`` tables; see ``_ziggurat_tables``)."""
-    r = 3.6541528853610088  # the base strip's edge for 256 layers
-    v = 0.00492867323399  # each layer's area
-    m = 2.0**52
-    k = np.zeros(layers, np.uint64)
-    w = np.zeros(layers, np.float64)
-    f = np.zeros(layers, np.float64)
-    q = v / np.exp(-0.5 * r * r)
-    k[0] = np.uint64((r / q) * m)
-    w[0] = q / m
-    w[layers - 1] = r / m
-    f[0] = 1.0
-    f[layers - 1] = np.exp(-0.5 * r * r)
-    x, prev = r, r
-    for i in range(layers - 2, 0, -1):
-        x = np.sqrt(-2.0 * np.log(v / x + np.exp(-0.5 * x * x)))
-        k[i + 1] = np.uint64((x / prev) * m)
-        prev = x
-        f[i] = np.exp(-0.5 * x * x)
-        w[i] = x / m
-    return k, w, f, r
-
-
-_NZIG_K, _NZIG_W, _NZIG_F, _NZIG_R = _normal_ziggurat_tables()
+@nb.njit(inline="always", cache=True)
+def _retry(key: np.uint64, attempt: np.uint64, agent: np.int64, counter: np.int64) -> np.uint64:
+    """64 bits for a ziggurat's rare case: attempt ``a`` draws under the key ``mix64(key + a·φ)``,
+    so the result stays a pure function of (key, agent, counter)."""
+    return draw_u64(mix64(key + attempt * _GOLDEN), agent, counter)
 
 
 @nb.njit(cache=True)
 def _exponential_rare(key: np.uint64, agent: np.int64, counter: np.int64, idx: np.int64, x: float) -> float:
     """The ziggurat's rare cases (about 1 % of draws): the base strip's tail, a wedge, or a fresh
-    try. Attempt ``a``'s draws use the key ``mix64(key + a·φ)``, so the result stays a pure
-    function of (key, agent, counter)."""
+    try, each drawn by ``_retry``."""
     a = np.uint64(0)
     while True:
         a += np.uint64(1)
-        u = uniform(mix64(key + a * _GOLDEN), agent, counter)
+        u = float(_retry(key, a, agent, counter) >> np.uint64(11)) * _INV53
         if idx == 0:
             return _ZIG_R - np.log1p(-u)  # the tail beyond r: r + Exp(1), memoryless
         if (_ZIG_F[idx - 1] - _ZIG_F[idx]) * u + _ZIG_F[idx] < np.exp(-x):
             return x  # under the curve in the wedge
         a += np.uint64(1)
-        h = draw_u64(mix64(key + a * _GOLDEN), agent, counter)
+        h = _retry(key, a, agent, counter)
         idx = np.int64((h >> np.uint64(3)) & np.uint64(0xFF))
         ri = h >> np.uint64(11)
         x = float(ri) * _ZIG_W[idx]
@@ -153,28 +145,28 @@ def _normal_layer(h: np.uint64) -> tuple[np.int64, np.uint64, float]:
 
 @nb.njit(cache=True)
 def _normal_rare(key: np.uint64, agent: np.int64, counter: np.int64, idx: np.int64, x: float) -> float:
-    """The normal ziggurat's rare cases (about 1 % of draws), keyed like ``_exponential_rare``.
+    """The normal ziggurat's rare cases (about 1 % of draws), each drawn by ``_retry``.
     The tail beyond ``r`` is Marsaglia's (1964): ``r + X`` with ``X`` exponential of rate ``r``,
     kept with probability ``exp(-X²/2)``."""
     a = np.uint64(0)
     while True:
         a += np.uint64(1)
-        h = draw_u64(mix64(key + a * _GOLDEN), agent, counter)
+        h = _retry(key, a, agent, counter)
         if idx == 0:  # the tail is sampled until accepted (a fresh try would thin it)
             while True:
                 xx = -np.log1p(-float(h >> np.uint64(11)) * _INV53) / _NZIG_R
                 a += np.uint64(1)
-                yy = -np.log1p(-uniform(mix64(key + a * _GOLDEN), agent, counter))
+                yy = -np.log1p(-float(_retry(key, a, agent, counter) >> np.uint64(11)) * _INV53)
                 if yy + yy > xx * xx:
                     return -(_NZIG_R + xx) if x < 0.0 else _NZIG_R + xx
                 a += np.uint64(1)
-                h = draw_u64(mix64(key + a * _GOLDEN), agent, counter)
+                h = _retry(key, a, agent, counter)
         elif (_NZIG_F[idx - 1] - _NZIG_F[idx]) * (float(h >> np.uint64(11)) * _INV53) + _NZIG_F[idx] < np.exp(
             -0.5 * x * x
         ):
             return x  # under the curve in the wedge
         a += np.uint64(1)
-        idx, rabs, x = _normal_layer(draw_u64(mix64(key + a * _GOLDEN), agent, counter))
+        idx, rabs, x = _normal_layer(_retry(key, a, agent, counter))
         if rabs < _NZIG_K[idx]:
             return x
 
