@@ -13,6 +13,7 @@ import numpy as np
 
 from equality_model.model import engine
 from equality_model.model.engine import Simulation
+from equality_model.model.processes.demand import RATE_BUCKETS
 from equality_model.model.scenario import Scenario, load_scenario
 from equality_model.model.state import State
 
@@ -104,3 +105,11 @@ def assert_runs_identical(a: dict[str, Record], b: dict[str, Record]) -> None:
 
 def differing_outputs(a: Record, b: Record) -> list[str]:
     return [name for name in a if not np.array_equal(a[name], b[name])]
+
+
+def rate_class(r: np.ndarray) -> np.ndarray:
+    """``place_order``'s classes, defined independently: ``r = m·2^E`` with ``m`` in [0.5, 1); eight
+    classes per power of two, by the mantissa's first eighths; 0 (the highest rates) to 511."""
+    m, e = np.frexp(np.asarray(r, np.float64))
+    cls = 7 - 8 * e.astype(np.int64) - np.floor(16.0 * m - 8.0).astype(np.int64)
+    return np.where(r > 0, np.clip(cls, 0, RATE_BUCKETS - 1), RATE_BUCKETS - 1)

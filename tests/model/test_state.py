@@ -22,8 +22,7 @@ from equality_model.model.state import (
     State,
 )
 
-from .processes.test_demand import rate_class
-from .simkit import small
+from .simkit import rate_class, small
 
 
 def test_buyers_are_thirty_four_bytes_an_agent() -> None:

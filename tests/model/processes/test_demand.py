@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 
 from equality_model.model.processes.demand import RATE_BUCKETS, THINNING_BOUND, _buys, place_order
 
+from ..simkit import rate_class
+
 
 @nb.njit
 def _buys_direct(u, lam, m, sens_i, d, personal, q):  # type: ignore[no-untyped-def]
@@ -37,14 +39,6 @@ def test_bounded_decision_equals_evaluating_the_exponential(k, lam, m, sens_i, d
     p = lam * m * (np.exp(-sens_i * d) if d != 0.0 else 1.0) * personal / q
     for v in (p, np.nextafter(p, 0.0), np.nextafter(p, 2.0)):
         assert _buys(v, lam, m, sens_i, d, personal, q) == _buys_direct(v, lam, m, sens_i, d, personal, q)
-
-
-def rate_class(r: np.ndarray) -> np.ndarray:
-    """``place_order``'s classes, defined independently: ``r = m·2^E`` with ``m`` in [0.5, 1); eight
-    classes per power of two, by the mantissa's first eighths; 0 (the highest rates) to 511."""
-    m, e = np.frexp(np.asarray(r, np.float64))
-    cls = 7 - 8 * e.astype(np.int64) - np.floor(16.0 * m - 8.0).astype(np.int64)
-    return np.where(r > 0, np.clip(cls, 0, RATE_BUCKETS - 1), RATE_BUCKETS - 1)
 
 
 @given(st.floats(1e-300, 0.95), st.floats(1e-300, 0.95))
