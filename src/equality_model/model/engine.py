@@ -252,6 +252,15 @@ class Simulation:
             "mortality_p_week": 1 - np.exp(-p["seller.mortality_per_year"] / 52),
             "age_out": p["seller.age_out"],
         }
+        # the entry equation's parameters, looked up once (the step reads them every week)
+        self._entry_const = (
+            p["market.supply_elasticity"],
+            p["seller.deterred_by_liability"],
+            p["traffic.buyer_penalty_passthrough"],
+            p["traffic.profit_elasticity"],
+            p["traffic.risk_sensitivity"],
+        )
+        self._cost_per_arrest = p["enforce.cost_per_arrest"]
 
     # ------------------------------------------------------------------ initial state
     def initial_state(self) -> State:
@@ -574,7 +583,7 @@ class Simulation:
         p = self.p
         lv = wd.levers
         law, imp = lv.law, lv.imp
-        b, s, e, m = st.buyers, st.sellers, st.exploiters, st.market
+        s, e, m = st.sellers, st.exploiters, st.market
         scale = self.scale
         attempts = counts[demand.C_ATTEMPT : demand.C_ATTEMPT + 3].astype(float)
         tx = counts[demand.C_TX : demand.C_TX + 3].astype(float)
@@ -629,30 +638,22 @@ class Simulation:
             c["age_out"],
         )
         ol = o.tolist()  # Python numbers: cheaper than NumPy scalars for the few sums below
-        kept, taken = o[people.O_KEPT], o[people.O_TAKEN]
-        s_arr = ol[people.O_S_ARR : people.O_S_ARR + 3]
-        s_conv = ol[people.O_S_CONV : people.O_S_CONV + 3]
-        e_arr, e_conv, identified = ol[people.O_E_ARR], ol[people.O_E_CONV], ol[people.O_IDENTIFIED]
-        viol = ol[people.O_VIOLENCE : people.O_VIOLENCE + 3]
-        relieved0 = ol[people.O_RELIEVED0]
-        ex = ol[people.O_EXIT : people.O_EXIT + 15]
-        dem = ol[people.O_DEM : people.O_DEM + 3]
-        by_type = [int(x) for x in ol[people.O_BY_TYPE : people.O_BY_TYPE + 3]]
-        by_type_before = [int(x) for x in ol[people.O_BY_TYPE_BEFORE : people.O_BY_TYPE_BEFORE + 3]]
-        cost_w = lv.cost_per_week
-        edu_usd = lv.edu_usd
+        cl = counts.tolist()
+        kept, taken = ol[people.O_KEPT], ol[people.O_TAKEN]
+        by_type = ol[people.O_BY_TYPE : people.O_BY_TYPE + 3]
+        by_type_before = ol[people.O_BY_TYPE_BEFORE : people.O_BY_TYPE_BEFORE + 3]
 
         # 9. entry and trafficking inflow (after outflows, so burn-in keeps the stock steady)
-        n_active = sum(by_type)
+        n_active = int(sum(by_type))
         earn = kept / max(n_active, 1)
-        n_ctrl_people = by_type[CONTROLLED] + by_type[TRAFFICKED]
+        n_ctrl_people = int(by_type[CONTROLLED] + by_type[TRAFFICKED])
         profit_pp = taken / max(n_ctrl_people, 1)
         if t < 0:
             # Burn-in holds the stock and its trafficked part steady: trafficking victims replace the
             # week's fall in victims (exits, repaid debts, people freed); other entrants make up the rest
             # of the net outflow, split by the initial make-up (independent, controlled). A surplus is
             # carried forward (negative) so weekly noise does not ratchet the stock up.
-            due = sum(by_type_before) - sum(by_type) + int(m.entry_carry)
+            due = int(sum(by_type_before)) - n_active + int(m.entry_carry)
             n_traf = max(0, int(by_type_before[TRAFFICKED] - by_type[TRAFFICKED]))
             rest = max(0, due) - n_traf
             m.entry_carry = min(0, due) + min(0, rest)
@@ -668,16 +669,14 @@ class Simulation:
                 m.risk0 = lv.exploiter_risk
                 m.liable0 = lv.liable_share
         else:
-            supply = (max(earn, 1e-9) / m.earn0) ** p["market.supply_elasticity"]
-            d = p["seller.deterred_by_liability"]
-            supply *= (1 - d * lv.liable_share) / (1 - d * m.liable0)
-            risk = lv.exploiter_risk + p["traffic.buyer_penalty_passthrough"] * lv.dpen_mean
-            traffic = (max(profit_pp, 1e-9) / m.profit0) ** p["traffic.profit_elasticity"] * np.exp(
-                -p["traffic.risk_sensitivity"] * (risk - m.risk0)
-            )
+            ec = self._entry_const
+            supply = (max(earn, 1e-9) / m.earn0) ** ec[0]
+            supply *= (1 - ec[1] * lv.liable_share) / (1 - ec[1] * m.liable0)
+            risk = lv.exploiter_risk + ec[2] * lv.dpen_mean
+            traffic = (max(profit_pp, 1e-9) / m.profit0) ** ec[3] * np.exp(-ec[4] * (risk - m.risk0))
             lam = m.entry_rates * np.array([supply, supply * traffic**0.5, traffic])
             n_by = entry.counts(self.keys["entry.count"], t, lam)  # same uniforms in both arms
-        n_ind, n_ctl, n_traf = (int(x) for x in n_by)
+        n_ind, n_ctl, n_traf = n_by.tolist()
         n_new = n_ind + n_ctl
         s_lo, e_lo = s.n, e.n
         if n_new + n_traf:
@@ -685,48 +684,44 @@ class Simulation:
             self._add_people(s, e, t, [n_traf, n_ctl, n_ind], [1.0, 1.0, 0.0], [True, False, False], tx)
 
         # 10. fines, costs, routing
-        cl = counts.tolist()
-        b_arr_sum = sum(cl[demand.C_ARREST : demand.C_ARREST + 3])
-        b_conv_sum = sum(cl[demand.C_CONVICT : demand.C_CONVICT + 3])
-        revenue = (b_conv_sum * lv.buyer_fine_usd + sum(s_conv) * lv.seller_fine_usd) * scale
+        b_arr_sum = cl[demand.C_ARREST] + cl[demand.C_ARREST + 1] + cl[demand.C_ARREST + 2]
+        b_conv_sum = cl[demand.C_CONVICT] + cl[demand.C_CONVICT + 1] + cl[demand.C_CONVICT + 2]
+        s_conv = ol[people.O_S_CONV] + ol[people.O_S_CONV + 1] + ol[people.O_S_CONV + 2]
+        revenue = (b_conv_sum * lv.buyer_fine_usd + s_conv * lv.seller_fine_usd) * scale
         routed = revenue * imp.fines_to_services_share if law.fines_to_survivor_services else 0.0
         m.fund_usd = m.fund_usd * (51 / 52) + routed  # a rolling year of routed fines
         if rec is None:
             return
-        in_service = o[people.O_EXIT + 6 : people.O_EXIT + 10]
-        arrests_total = float(b_arr_sum + sum(s_arr) + e_arr)
+        s_arr = ol[people.O_S_ARR] + ol[people.O_S_ARR + 1] + ol[people.O_S_ARR + 2]
+        e_arr = ol[people.O_E_ARR]
         # the week-end census: the pass's counts after the outflows, plus the entrants (all active,
         # no records) and the exploiters entry added
-        new_seg = np.bincount(s.seg[s_lo : s.n], minlength=3).tolist()
-        act_seg = [x + y for x, y in zip(ol[people.O_BY_SEG : people.O_BY_SEG + 3], new_seg, strict=True)]
-        ctrl = [
-            x + y
-            for x, y in zip(ol[people.O_BY_TYPE : people.O_BY_TYPE + 3], (n_ind, n_ctl, n_traf), strict=True)
-        ]
+        new_seg = s.seg[s_lo : s.n].tolist()
+        ex, dem = people.O_EXIT, people.O_DEM
         # one row in the order of OUTPUTS (``Record``)
         rec.matrix[wi] = [
-            *act_seg,  # people_in_prostitution
-            *ctrl,  # people_by_control
+            *(ol[people.O_BY_SEG + k] + new_seg.count(k) for k in range(3)),  # people_in_prostitution
+            by_type[0] + n_ind, by_type[1] + n_ctl, by_type[2] + n_traf,  # people_by_control
             n_traf,  # new_trafficking_victims
             n_new + n_traf,  # new_entrants
-            b.active.sum(),  # active_buyers
-            *attempts,  # purchase_attempts
-            *tx,  # transactions
-            *m.price,  # price_index
-            sum(s_arr), b_arr_sum, e_arr,  # arrests
-            sum(s_conv), b_conv_sum, e_conv,  # convictions
-            ex[0], ex[1], dem[1], dem[2],  # exits
-            dem[0],  # reentries
-            *ex[2:6],  # waiting_list
-            *ex[6:10],  # in_service
-            *viol,  # violence
+            cl[demand.C_ACTIVE],  # active_buyers
+            *cl[demand.C_ATTEMPT : demand.C_ATTEMPT + 3],  # purchase_attempts
+            *cl[demand.C_TX : demand.C_TX + 3],  # transactions
+            *m.price.tolist(),  # price_index
+            s_arr, b_arr_sum, e_arr,  # arrests
+            s_conv, b_conv_sum, ol[people.O_E_CONV],  # convictions
+            ol[ex], ol[ex + 1], ol[dem + 1], ol[dem + 2],  # exits
+            ol[dem],  # reentries
+            *ol[ex + 2 : ex + 6],  # waiting_list
+            *ol[ex + 6 : ex + 10],  # in_service
+            *ol[people.O_VIOLENCE : people.O_VIOLENCE + 3],  # violence
             ol[people.O_RECORDS],  # records_held
-            ex[14] + relieved0,  # records_relieved
-            identified,  # identified_victims
+            ol[ex + 14] + ol[people.O_RELIEVED0],  # records_relieved
+            ol[people.O_IDENTIFIED],  # identified_victims
             ol[people.O_OPERATING] + (e.n - e_lo),  # exploiters
-            arrests_total * p["enforce.cost_per_arrest"],  # cost
-            float((in_service * cost_w).sum()),
-            edu_usd / 52 / scale,
+            (b_arr_sum + s_arr + e_arr) * self._cost_per_arrest,  # cost
+            float((o[ex + 6 : ex + 10] * lv.cost_per_week).sum()),
+            lv.edu_usd / 52 / scale,
             revenue / scale,  # fine_revenue
             routed / scale,  # fines_to_services
         ]  # fmt: skip

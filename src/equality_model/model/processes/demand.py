@@ -38,8 +38,8 @@ THINNING_BOUND = 1.25  # M: demand may rise at most 25% above baseline condition
 NIL = np.int32(-1)
 NEVER_WEEK = np.int32(2**30)
 # counters returned by buyer_week
-C_ATTEMPT, C_TX, C_ARREST, C_CONVICT, C_LEFT, C_DESIST, C_CAND = 0, 3, 6, 9, 12, 13, 14
-N_COUNTERS = 15
+C_ATTEMPT, C_TX, C_ARREST, C_CONVICT, C_LEFT, C_DESIST, C_CAND, C_ACTIVE = 0, 3, 6, 9, 12, 13, 14, 15
+N_COUNTERS = 16
 _INV21 = 1.0 / 2097152.0
 N_CHUNKS = 16
 BLOCK = 4096  # ids are dealt to chunks in blocks, round robin: a fixed, balanced mapping
@@ -279,6 +279,8 @@ def _buyer_week(
         total += counts[c]
     for a in range(n_arms):
         total[a, C_LEFT] = left.size
+        for c in range(N_CHUNKS):
+            total[a, C_ACTIVE] += active[a, c]  # buyers with a purchase in the last 52 weeks, at week end
     return total, left
 
 
