@@ -80,3 +80,27 @@ def test_workers_are_spawned_with_one_thread_native_pools(monkeypatch: pytest.Mo
             assert os.environ[k] == v
     assert os.environ["OMP_NUM_THREADS"] == "7"
     assert "OPENBLAS_NUM_THREADS" not in os.environ
+
+
+def test_workers_get_the_parents_rate_fits_and_never_import_scipy() -> None:
+    """The rate distribution is fitted in the parent and handed to workers, so a worker's imports
+    (the engine and the executor) leave out SciPy's optimiser and distributions."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from equality_model.experiments import executor\n"
+        "heavy = [m for m in ('scipy.optimize', 'scipy.stats') if m in sys.modules]\n"
+        "print(','.join(heavy) or 'none')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "none"
+    fits = {(0.3, 0.25, 0.75): (0.123, 4.56)}  # not a real fit: a worker must use what it is handed
+    before = executor.demand.known_rate_fits()
+    try:
+        executor.demand.remember_rate_fits(fits)
+        assert executor.demand.fit_rate_distribution(0.3, 0.25, 0.75) == (0.123, 4.56)
+    finally:
+        executor.demand._RATE_FITS.clear()
+        executor.demand.remember_rate_fits(before)

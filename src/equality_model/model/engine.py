@@ -178,6 +178,16 @@ def regimes(sc: Scenario) -> tuple[Regime, Regime]:
     return b, (cat.resolve(sc.reform) if sc.reform else b)
 
 
+def rate_distribution(p: ParamSet) -> tuple[float, float]:
+    """Gamma (shape, scale) of buyers' baseline weekly purchase rates under parameters ``p``
+    (``demand.fit_rate_distribution``)."""
+    return demand.fit_rate_distribution(
+        p["buyer.share_past_year"] / p["buyer.share_ever"],
+        p["buyer.high_freq_share_of_active"],
+        p["buyer.high_freq_share_of_transactions"],
+    )
+
+
 def _liable(lv: dict, seg_names=SEGMENTS) -> np.ndarray:  # type: ignore[type-arg]
     return np.array([lv[s].liable for s in seg_names], dtype=bool)
 
@@ -195,11 +205,7 @@ class Simulation:
         self.scale = sc.scale
         self.burn = max(MIN_BURN_IN, sc.burn_in_weeks)
         p = self.p
-        self.rate_shape, self.rate_scale = demand.fit_rate_distribution(
-            p["buyer.share_past_year"] / p["buyer.share_ever"],
-            p["buyer.high_freq_share_of_active"],
-            p["buyer.high_freq_share_of_transactions"],
-        )
+        self.rate_shape, self.rate_scale = rate_distribution(p)
         seg_share = np.array(
             [
                 p["seller.share_street"],

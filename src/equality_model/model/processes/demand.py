@@ -25,11 +25,8 @@ Active buyers (a purchase in the last 52 weeks) are counted incrementally with a
 
 from __future__ import annotations
 
-import functools
-
 import numba as nb
 import numpy as np
-from scipy import optimize, stats
 
 from equality_model.model.rng import draw_u64, geometric_gap, geometric_skip, normal, uniform
 from equality_model.model.state import B_ALIVE, B_COURSE, B_DESISTED, CAND_GROUP, U
@@ -45,15 +42,36 @@ N_CHUNKS = 16
 BLOCK = 4096  # ids are dealt to chunks in blocks, round robin: a fixed, balanced mapping
 
 
-@functools.lru_cache(maxsize=256)
+# fitted rate distributions by target: a fit takes about 0.1 s, and every replicate of a scenario
+# asks for the same one
+_RATE_FITS: dict[tuple[float, float, float], tuple[float, float]] = {}
+
+
 def fit_rate_distribution(share_active: float, hf_share: float, hf_tx_share: float) -> tuple[float, float]:
     """Gamma(shape, scale) of weekly purchase rates matching the buyer-structure targets.
 
-    Cached: a fit takes about 0.1 s, and every replicate of a scenario asks for the same one.
-
     Targets (Demand Abolition 2019): share of ever-buyers who bought in the past year; share of
     those who buy 12+ times a year; their share of purchases. Annual counts are negative binomial.
+    Cached per process; worker processes are handed the parent's fits (``known_rate_fits``,
+    ``remember_rate_fits``), so they never import SciPy (about 0.7 s of a worker's start-up).
     """
+    key = (float(share_active), float(hf_share), float(hf_tx_share))
+    fit = _RATE_FITS.get(key)
+    if fit is None:
+        fit = _RATE_FITS[key] = _fit_rate_distribution(*key)
+    return fit
+
+
+def known_rate_fits() -> dict[tuple[float, float, float], tuple[float, float]]:
+    return dict(_RATE_FITS)
+
+
+def remember_rate_fits(fits: dict[tuple[float, float, float], tuple[float, float]]) -> None:
+    _RATE_FITS.update(fits)
+
+
+def _fit_rate_distribution(share_active: float, hf_share: float, hf_tx_share: float) -> tuple[float, float]:
+    from scipy import optimize, stats  # here, so that importing the engine does not load SciPy
 
     def moments(k: float, th: float) -> tuple[float, float, float]:
         d = stats.nbinom(k, 1.0 / (1.0 + 52.0 * th))
