@@ -221,6 +221,22 @@ def test_equal_seeds_give_bit_identical_results(ma: Scenario) -> None:
             assert a[arm][name].shape == ((sc.weeks, len(labels)) if labels else (sc.weeks,)), name
 
 
+def test_week_levers_are_shared_by_replicates_and_seeds_but_not_by_parameters(ma: Scenario) -> None:
+    """Replicates of one scenario share the memo of week levers; other parameters or another
+    scenario get their own, and a replicate with the memo already filled gives the same results."""
+    sc = small(ma, seed=321)
+    first = Simulation(sc, 0)
+    assert Simulation(sc, 1)._levers is first._levers
+    assert Simulation(small(ma, seed=322), 0)._levers is first._levers
+    other_p = sc.params().with_overrides({"buyer.course_effect": 0.31})
+    assert Simulation(sc, 0, params=other_p)._levers is not first._levers
+    assert Simulation(small(ma, seed=321, ramp_up_years=0), 0)._levers is not first._levers
+    engine._LEVER_MEMOS.clear()
+    fresh = Simulation(sc, 0).run()
+    assert len(Simulation(sc, 0)._levers) > 0  # filled by the run above
+    assert_runs_identical(fresh, Simulation(sc, 0).run())
+
+
 def test_different_seeds_and_replicates_differ(ma: Scenario) -> None:
     sc = small(ma, seed=123)
     ref = Simulation(sc, 0).run()["baseline"]
