@@ -95,6 +95,15 @@ def _retry(key: np.uint64, attempt: np.uint64, agent: np.int64, counter: np.int6
     return draw_u64(mix64(key + attempt * _GOLDEN), agent, counter)
 
 
+@nb.njit(inline="always", cache=True)
+def _exponential_layer(h: np.uint64) -> tuple[np.uint64, np.uint64, float]:
+    """A draw's layer (bits 3–10), position in it (bits 11–63) and ``x``. The layer is unsigned, so
+    the hot path's table reads need no negative-index wrapping."""
+    idx = (h >> np.uint64(3)) & np.uint64(0xFF)
+    ri = h >> np.uint64(11)
+    return idx, ri, float(ri) * _ZIG_W[idx]
+
+
 @nb.njit(cache=True)
 def _exponential_rare(key: np.uint64, agent: np.int64, counter: np.int64, idx: np.int64, x: float) -> float:
     """The ziggurat's rare cases (about 1 % of draws): the base strip's tail, a wedge, or a fresh
@@ -108,11 +117,9 @@ def _exponential_rare(key: np.uint64, agent: np.int64, counter: np.int64, idx: n
         if (_ZIG_F[idx - 1] - _ZIG_F[idx]) * u + _ZIG_F[idx] < np.exp(-x):
             return x  # under the curve in the wedge
         a += np.uint64(1)
-        h = _retry(key, a, agent, counter)
-        idx = np.int64((h >> np.uint64(3)) & np.uint64(0xFF))
-        ri = h >> np.uint64(11)
-        x = float(ri) * _ZIG_W[idx]
-        if ri < _ZIG_K[idx]:
+        layer, ri, x = _exponential_layer(_retry(key, a, agent, counter))
+        idx = np.int64(layer)
+        if ri < _ZIG_K[layer]:
             return x
 
 
@@ -123,10 +130,7 @@ def exponential(key: np.uint64, agent: np.int64, counter: np.int64) -> float:
     Why not ``-log(U)``: the logarithm was a quarter of the buyer kernel's time (every candidate
     draws his next gap); the ziggurat settles 99 % of draws with one table lookup and a multiply.
     Bits 3–10 of the draw pick the layer and bits 11–63 the position, as in NumPy."""
-    h = draw_u64(key, agent, counter)
-    idx = (h >> np.uint64(3)) & np.uint64(0xFF)
-    ri = h >> np.uint64(11)
-    x = float(ri) * _ZIG_W[idx]
+    idx, ri, x = _exponential_layer(draw_u64(key, agent, counter))
     if ri < _ZIG_K[idx]:
         return x
     return _exponential_rare(key, agent, counter, np.int64(idx), x)
