@@ -96,11 +96,10 @@ def test_workers_get_the_parents_rate_fits_and_never_import_scipy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "none"
-    fits = {(0.3, 0.25, 0.75): (0.123, 4.56)}  # not a real fit: a worker must use what it is handed
-    before = executor.demand.known_rate_fits()
-    try:
-        executor.demand.remember_rate_fits(fits)
+    before = dict(executor.demand._RATE_FITS)
+    try:  # not a real fit: a worker must use what it is handed
+        executor.demand.remember_rate_fit((0.3, 0.25, 0.75), (0.123, 4.56))
         assert executor.demand.fit_rate_distribution(0.3, 0.25, 0.75) == (0.123, 4.56)
     finally:
         executor.demand._RATE_FITS.clear()
-        executor.demand.remember_rate_fits(before)
+        executor.demand._RATE_FITS.update(before)

@@ -15,20 +15,20 @@ from multiprocessing import get_context
 
 import numpy as np
 
-from equality_model.model.engine import Simulation, rate_distribution
+from equality_model.model.engine import Simulation, rate_targets
 from equality_model.model.processes import demand
 from equality_model.model.scenario import Scenario
 
 Arrays = dict[str, dict[str, np.ndarray]]
-RateFits = dict[tuple[float, float, float], tuple[float, float]]
+RateFit = tuple[tuple[float, float, float], tuple[float, float]]  # (targets, fit)
 
 
-def _one(sc_json: str, replicate: int, threads: int, rate_fits: RateFits | None = None) -> tuple[int, Arrays]:
+def _one(sc_json: str, replicate: int, threads: int, rate_fit: RateFit | None = None) -> tuple[int, Arrays]:
     import numba
 
     numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
-    if rate_fits:
-        demand.remember_rate_fits(rate_fits)
+    if rate_fit is not None:
+        demand.remember_rate_fit(*rate_fit)
     sc = Scenario.model_validate_json(sc_json)
     return replicate, Simulation(sc, replicate).run()
 
@@ -79,13 +79,13 @@ def run_replicates(
         return out
     results: dict[int, Arrays] = {}
     payload = sc.model_dump_json()
-    rate_distribution(sc.params())  # fitted here once, so workers need not import SciPy
-    fits = demand.known_rate_fits()
+    targets = rate_targets(sc.params())  # fitted here once, so workers need not import SciPy
+    fit = (targets, demand.fit_rate_distribution(*targets))
     with (
         _worker_environment(),
         ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool,
     ):
-        futures = [pool.submit(_one, payload, r, 1, fits) for r in range(n)]
+        futures = [pool.submit(_one, payload, r, 1, fit) for r in range(n)]
         for f in as_completed(futures):
             r, arrays = f.result()
             results[r] = arrays

@@ -178,10 +178,10 @@ def regimes(sc: Scenario) -> tuple[Regime, Regime]:
     return b, (cat.resolve(sc.reform) if sc.reform else b)
 
 
-def rate_distribution(p: ParamSet) -> tuple[float, float]:
-    """Gamma (shape, scale) of buyers' baseline weekly purchase rates under parameters ``p``
+def rate_targets(p: ParamSet) -> tuple[float, float, float]:
+    """The buyer-structure targets the purchase-rate distribution is fitted to
     (``demand.fit_rate_distribution``)."""
-    return demand.fit_rate_distribution(
+    return (
         p["buyer.share_past_year"] / p["buyer.share_ever"],
         p["buyer.high_freq_share_of_active"],
         p["buyer.high_freq_share_of_transactions"],
@@ -224,7 +224,7 @@ class Simulation:
         self.scale = sc.scale
         self.burn = max(MIN_BURN_IN, sc.burn_in_weeks)
         p = self.p
-        self.rate_shape, self.rate_scale = rate_distribution(p)
+        self.rate_shape, self.rate_scale = demand.fit_rate_distribution(*rate_targets(p))
         seg_share = np.array(
             [
                 p["seller.share_street"],

@@ -43,8 +43,9 @@ BLOCK = 4096  # ids are dealt to chunks in blocks, round robin: a fixed, balance
 
 
 # fitted rate distributions by target: a fit takes about 0.1 s, and every replicate of a scenario
-# asks for the same one
+# asks for the same one (the oldest are dropped beyond RATE_FITS_KEPT, as an LRU cache would)
 _RATE_FITS: dict[tuple[float, float, float], tuple[float, float]] = {}
+RATE_FITS_KEPT = 256
 
 
 def fit_rate_distribution(share_active: float, hf_share: float, hf_tx_share: float) -> tuple[float, float]:
@@ -52,22 +53,21 @@ def fit_rate_distribution(share_active: float, hf_share: float, hf_tx_share: flo
 
     Targets (Demand Abolition 2019): share of ever-buyers who bought in the past year; share of
     those who buy 12+ times a year; their share of purchases. Annual counts are negative binomial.
-    Cached per process; worker processes are handed the parent's fits (``known_rate_fits``,
-    ``remember_rate_fits``), so they never import SciPy (about 0.7 s of a worker's start-up).
+    Cached per process; a worker process is handed its parent's fit (``remember_rate_fit``), so it
+    never imports SciPy (about 0.7 s of a worker's start-up).
     """
     key = (float(share_active), float(hf_share), float(hf_tx_share))
     fit = _RATE_FITS.get(key)
     if fit is None:
-        fit = _RATE_FITS[key] = _fit_rate_distribution(*key)
+        fit = _fit_rate_distribution(*key)
+        remember_rate_fit(key, fit)
     return fit
 
 
-def known_rate_fits() -> dict[tuple[float, float, float], tuple[float, float]]:
-    return dict(_RATE_FITS)
-
-
-def remember_rate_fits(fits: dict[tuple[float, float, float], tuple[float, float]]) -> None:
-    _RATE_FITS.update(fits)
+def remember_rate_fit(targets: tuple[float, float, float], fit: tuple[float, float]) -> None:
+    while len(_RATE_FITS) >= RATE_FITS_KEPT:
+        del _RATE_FITS[next(iter(_RATE_FITS))]  # the oldest
+    _RATE_FITS[targets] = fit
 
 
 def _fit_rate_distribution(share_active: float, hf_share: float, hf_tx_share: float) -> tuple[float, float]:
