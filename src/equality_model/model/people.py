@@ -288,7 +288,7 @@ def people_week(
                         stage[j] = -1
                         ex[1] += 1
                         out_now = True
-            if not out_now and stage[j] >= 0 and in_service[j] == 0:
+            if stage[j] >= 0 and in_service[j] == 0:  # an exit set stage to -1
                 # 7. exit: waiting for a service (this person's state is final for step 7)
                 k = stage[j]
                 q_idx[k, nq[k]] = j

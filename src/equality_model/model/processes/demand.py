@@ -269,7 +269,7 @@ def _buyer_week(
                     # his previous purchase leaves the expiry ring and this one joins it. Without
                     # a branch: a purchase already expired (or none, -2**30) decrements a past
                     # week's entry, which is never read again; the block's new purchases and
-                    # newly active buyers are summed in registers and added after the block
+                    # newly active buyers are counted per block and added after it
                     lb = np.int64(last_buy[i, a])
                     expire[a, U(c), U(max(lb + 52 - t0, 0))] -= 1
                     newly[a] += np.int64(lb <= t - 52)
