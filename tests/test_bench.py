@@ -24,3 +24,18 @@ def test_breakdown_accounts_for_the_run_and_restores_the_kernels() -> None:
     parts = [out[k] for k in ("buyer_kernel_s", "people_pass_s", "buyer_draws_s", "rest_s")]
     assert all(p >= 0 for p in parts) and abs(sum(parts) - out["wall_s"]) < 1e-9
     assert out["arm_candidates"] > 0 and out["buyer_kernel_ns_per_arm_candidate"] > 0
+
+
+def test_one_machine_bandwidth_for_every_fraction_in_a_bench_run() -> None:
+    """The full bench measures the machine once and divides both the full model's and the reference
+    model's effective bandwidth by that one figure (they were two measurements minutes apart)."""
+    from benchmarks.reference import compare
+
+    machine = {"triad_bytes_per_s": 2.0e10, "numpy_copy_bytes_per_s": 2.5e10, "threads": 2}
+    full = bench.bandwidth(1.0e8, 4.0, machine)
+    assert full["machine_bytes_per_s"] == 2.5e10 and full["fraction"] == 4.0e8 / 2.5e10
+    assert "skipped" in bench.bandwidth(1.0e8, 4.0, None)
+    speed = compare.speed([2_000], [], [])
+    ref = compare.bandwidth(speed, 20_000, machine)
+    assert ref["machine"] is machine and ref["measured_bytes_per_s"] == 2.5e10
+    assert ref["whole_run"]["measured_bytes_per_s"] == ref["buyer_pass"]["measured_bytes_per_s"] == 2.5e10

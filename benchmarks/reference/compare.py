@@ -186,8 +186,11 @@ def buyer_pass_only(n: int, weeks: int = BASE.weeks, repeats: int = 3) -> dict:
     }
 
 
-def bandwidth(speed_result: dict, pass_n: int) -> dict:
-    machine = measure()
+def bandwidth(speed_result: dict, pass_n: int, machine: dict | None = None) -> dict:
+    """The engine's effective bandwidth against ``machine`` (``benchmarks.bandwidth.measure()``),
+    measured here unless the caller measured it already (the full ``bench`` run measures it once
+    for all its bandwidth figures, so they are fractions of one figure)."""
+    machine = machine or measure()
     measured = max(machine["triad_bytes_per_s"], machine["numpy_copy_bytes_per_s"])  # = measure_bandwidth()
     largest = max(speed_result["engine"], key=lambda r: r["n_buyers"])
     params = BASE.scaled(largest["n_buyers"])
@@ -281,7 +284,8 @@ def print_report(report: dict) -> None:
     )
 
 
-def main(argv: list[str] | None = None) -> dict:
+def main(argv: list[str] | None = None, machine: dict | None = None) -> dict:
+    """The whole comparison; ``machine`` is a bandwidth measurement to reuse (see ``bandwidth``)."""
     parser = argparse.ArgumentParser(description="Compare the reference-model implementations.")
     parser.add_argument("--json", help="write the full report to this JSON file")
     parser.add_argument("--reps", type=int, default=40, help="seeds per implementation for (a)")
@@ -305,7 +309,7 @@ def main(argv: list[str] | None = None) -> dict:
     report["distribution"] = distribution(dist_params, args.reps)
     report["speed"] = speed(args.engine_sizes, args.mesa_sizes, args.starsim_sizes)
     report["speed"]["engine_compile_s"] = compile_s
-    report["bandwidth"] = bandwidth(report["speed"], args.pass_size)
+    report["bandwidth"] = bandwidth(report["speed"], args.pass_size, machine)
     report["environment"] = environment()
     report["environment"]["loadavg_before"] = load_before
     report["environment"]["loadavg_after"] = os.getloadavg()

@@ -188,13 +188,23 @@ def replicates_wall(n: int, workers: int | None = None) -> dict[str, Any]:
     }
 
 
-def bandwidth(agent_steps_per_s: float, bytes_per_agent_step: float) -> dict[str, Any]:
+def machine_bandwidth() -> dict[str, Any] | None:
+    """This machine's memory bandwidth (``benchmarks.bandwidth.measure``), or None outside a source
+    checkout. Measured once a bench run, so every bandwidth fraction in it divides by one figure."""
     try:
         sys.path.insert(0, os.getcwd())
-        from benchmarks.bandwidth import measure_bandwidth  # type: ignore[import-not-found]
+        from benchmarks.bandwidth import measure  # type: ignore[import-not-found]
     except ImportError:
+        return None
+    return measure()
+
+
+def bandwidth(
+    agent_steps_per_s: float, bytes_per_agent_step: float, machine: dict[str, Any] | None
+) -> dict[str, Any]:
+    if machine is None:
         return {"skipped": "run from a source checkout to measure memory bandwidth"}
-    bw = measure_bandwidth()
+    bw = max(machine["triad_bytes_per_s"], machine["numpy_copy_bytes_per_s"])  # = measure_bandwidth()
     eff = agent_steps_per_s * bytes_per_agent_step
     return {
         "machine_bytes_per_s": bw,
@@ -204,7 +214,7 @@ def bandwidth(agent_steps_per_s: float, bytes_per_agent_step: float) -> dict[str
     }
 
 
-def reference(quick: bool = False) -> dict[str, Any]:
+def reference(quick: bool = False, machine: dict[str, Any] | None = None) -> dict[str, Any]:
     try:
         sys.path.insert(0, os.getcwd())
         from benchmarks.reference import compare  # type: ignore[import-not-found]
@@ -213,7 +223,7 @@ def reference(quick: bool = False) -> dict[str, Any]:
             "skipped": f"reference benchmark unavailable ({exc}); run from a source checkout "
             "with `pip install -e .[bench]`"
         }
-    rep = compare.main(["--quick"] if quick else [])
+    rep = compare.main(["--quick"] if quick else [], machine=machine)
     ratios = {
         f"engine at {r['engine_n']:,} buyers / Mesa at {r['mesa_n']:,}": f"{r['ratio']:,.0f}x"
         for r in rep["speed"].get("engine_vs_mesa", [])
@@ -248,8 +258,9 @@ def run_all(
     # buyer kernel traffic per agent-step: the 4-byte next_cand scan for everyone; candidates read/write
     # ~34 bytes; the measured mix is dominated by the scan.
     log("memory bandwidth…")
-    out["bandwidth"] = bandwidth(out["national"]["agent_steps_per_s"], 4.0)
+    machine = machine_bandwidth()
+    out["bandwidth"] = bandwidth(out["national"]["agent_steps_per_s"], 4.0, machine)
     log("reference model against Mesa…")
-    out["reference"] = reference(quick)
+    out["reference"] = reference(quick, machine)
     out["peak_rss_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     return out
