@@ -167,3 +167,49 @@ def test_scenarios_and_params_lists(runner: CliRunner) -> None:
     result = invoke(runner, "params", "list", "--format", "json")
     assert result.exit_code == 0, result.output
     assert [r["name"] for r in json.loads(result.stdout)] == list(registry())
+
+
+def _summary_frame() -> object:
+    import pandas as pd
+
+    rows = []
+    for k, outcome in enumerate(HEADLINES):
+        for y in (1, 5, 10):
+            big = 1_234_567.0 * (k + 1) * y  # seven-digit figures with eight-digit intervals
+            rows.append({"outcome": outcome, "year": y, "baseline_mean": big, "reform_mean": -big / 3,
+                         "difference_mean": -4 * big / 3, "difference_lo": -13 * big / 9,
+                         "difference_hi": -11 * big / 9})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("width", [60, 80, 120, 200, 400])
+def test_headline_table_never_cuts_a_figure(width: int) -> None:
+    """On any terminal every figure is printed whole: years side by side when they fit, else one
+    table per year (the wide table cut cost figures to "4,62…" at 80 and 100 columns)."""
+    import io
+
+    from rich.console import Console
+
+    from equality_model.cli_model import _fmt, _headline_table
+
+    df = _summary_frame()
+    con = Console(width=width, file=io.StringIO(), record=True, highlight=False, soft_wrap=False)
+    con.print(_headline_table(df, "A title", con))
+    text = con.export_text()
+    assert "…" not in text
+    assert max(map(len, text.splitlines())) <= width
+    joined = "".join(text.split())  # a folded figure is whole once the cells' spaces and borders go
+    for r in df.itertuples():
+        for x in (r.baseline_mean, r.reform_mean, r.difference_mean, r.difference_lo, r.difference_hi):
+            assert _fmt(x) in joined.replace("│", "").replace("┃", ""), (width, _fmt(x))
+    per_year = [f"A title, year {y}" in text for y in (1, 5, 10)]
+    assert all(per_year) if width < 400 else not any(per_year)
+    assert ("Year 10: difference (90% interval)" in text) == (width >= 400)
+
+
+def test_compare_table_on_an_80_column_terminal(runner: CliRunner, tmp_path: Path) -> None:
+    p = scenario_file(tmp_path)
+    result = runner.invoke(APP, ["compare", str(p), "--workers", "1", "--quiet"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    assert "…" not in result.stdout and "year 1" in result.stdout
+    assert max(map(len, result.stdout.splitlines())) <= 80

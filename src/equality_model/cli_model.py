@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
+from rich.console import Console, Group, RenderableType
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -172,25 +172,45 @@ def _fmt(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 10 else f"{x:,.2f}"
 
 
-def _headline_table(df: Any, title: str) -> Table:
+def _difference(r: Any, sep: str = " ") -> str:
+    return f"{_fmt(r.difference_mean)}{sep}({_fmt(r.difference_lo)} to {_fmt(r.difference_hi)})"
+
+
+def _headline_table(df: Any, title: str, con: Console | None = None) -> RenderableType:
+    """The headline outcomes, current law against the reform, at each year of ``df``.
+
+    One wide table (years side by side) when it fits the console; otherwise one table per year,
+    which fits 80 columns. Cells fold rather than end in "…": a figure is never cut."""
     years = sorted(df["year"].unique())
-    t = Table(title=title, show_lines=False)
-    t.add_column("Outcome")
+    groups = list(df.groupby("outcome", sort=False))
+    wide = Table(title=title, show_lines=False)
+    wide.add_column("Outcome", overflow="fold")
     for y in years:
-        t.add_column(f"Year {y}: current law", justify="right")
-        t.add_column(f"Year {y}: reform", justify="right")
-        t.add_column(f"Year {y}: difference (90% interval)", justify="right")
-    for outcome, g in df.groupby("outcome", sort=False):
+        wide.add_column(f"Year {y}: current law", justify="right", overflow="fold")
+        wide.add_column(f"Year {y}: reform", justify="right", overflow="fold")
+        wide.add_column(f"Year {y}: difference (90% interval)", justify="right", overflow="fold")
+    for outcome, g in groups:
         cells = [_LABELS.get(outcome, outcome)]
         for y in years:
             r = g[g["year"] == y].iloc[0]
-            cells += [
-                _fmt(r.baseline_mean),
-                _fmt(r.reform_mean),
-                f"{_fmt(r.difference_mean)} ({_fmt(r.difference_lo)} to {_fmt(r.difference_hi)})",
-            ]
-        t.add_row(*cells)
-    return t
+            cells += [_fmt(r.baseline_mean), _fmt(r.reform_mean), _difference(r)]
+        wide.add_row(*cells)
+    natural = con.measure(wide, options=con.options.update_width(10**6)).maximum if con else 0
+    if natural <= (con.width if con else 0):
+        return wide
+    tables = []
+    for y in years:
+        t = Table(title=f"{title}, year {y}", title_justify="left", show_lines=True)
+        t.add_column("Outcome", overflow="fold", ratio=3)
+        t.add_column("Current law", justify="right", overflow="fold", ratio=2)
+        t.add_column("Reform", justify="right", overflow="fold", ratio=2)
+        t.add_column("Difference (90% interval)", justify="right", overflow="fold", ratio=3)
+        for outcome, g in groups:
+            r = g[g["year"] == y].iloc[0]
+            label = _LABELS.get(outcome, outcome)
+            t.add_row(label, _fmt(r.baseline_mean), _fmt(r.reform_mean), _difference(r, "\n"))
+        tables.append(t)
+    return Group(*tables)
 
 
 def _report(ds: Any, sc: Any, out: Path | None, format: Format, title: str) -> None:
@@ -216,7 +236,7 @@ def _report(ds: Any, sc: Any, out: Path | None, format: Format, title: str) -> N
         )
         return
     con = _out()
-    con.print(_headline_table(df, title))
+    con.print(_headline_table(df, title, con))
     con.print(
         f"{sc.replicates} replicates, seed {sc.seed}, scenario hash {ds.attrs['scenario_hash']}. "
         "Intervals are the 5th–95th percentiles across replicates (model uncertainty from randomness only; "

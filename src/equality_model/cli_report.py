@@ -83,7 +83,7 @@ def demo_cmd(
     ds = _simulate(sc, workers, quiet)
     files = _build(ds, out, quiet)
     con = _console()
-    con.print(_headline_table(summary(ds), f"{sc.title}: current law against the bill"))
+    con.print(_headline_table(summary(ds), f"{sc.title}: current law against the bill", con))
     con.print(
         f"{sc.replicates} replicates, seed {sc.seed}, scenario hash {ds.attrs['scenario_hash']}. "
         "Intervals are the 5th–95th percentiles across replicates (chance only, not parameter uncertainty)."
