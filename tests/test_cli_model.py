@@ -213,3 +213,13 @@ def test_compare_table_on_an_80_column_terminal(runner: CliRunner, tmp_path: Pat
     assert result.exit_code == 0, result.output
     assert "…" not in result.stdout and "year 1" in result.stdout
     assert max(map(len, result.stdout.splitlines())) <= 80
+
+
+def test_scenarios_list_prints_every_name_whole_at_80_columns(runner: CliRunner) -> None:
+    from equality_model.model.scenario import builtin_names
+
+    result = runner.invoke(APP, ["scenarios", "list"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    assert "…" not in result.stdout and max(map(len, result.stdout.splitlines())) <= 80
+    names = {line.split("│")[1].strip() for line in result.stdout.splitlines() if line.startswith("│")}
+    assert set(builtin_names()) <= names  # a name is what users type next: never cut or folded

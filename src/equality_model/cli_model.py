@@ -66,8 +66,13 @@ def scenarios_list(format: FormatOpt = Format.table) -> None:
         typer.echo(json.dumps(rows, indent=2))
         return
     t = Table(title="Built-in scenarios")
-    for col in ("name", "jurisdiction", "baseline", "reform", "start", "years", "scale"):
-        t.add_column(col)
+    # the name is what users type next: printed whole on one line; the rest fold rather than end in "…"
+    t.add_column("name", no_wrap=True, min_width=max(len(str(r["name"])) for r in rows))
+    t.add_column("jurisdiction", overflow="fold")
+    t.add_column("baseline", overflow="fold")
+    t.add_column("reform", overflow="fold")
+    for col in ("start", "years", "scale"):
+        t.add_column(col, no_wrap=True)
     for r in rows:
         t.add_row(
             *(str(r[c]) for c in ("name", "jurisdiction", "baseline", "reform", "start", "years", "scale"))
