@@ -104,6 +104,7 @@ def test_bad_scenario_file(
         (("run", "missing.yaml"), ("missing.yaml", "file not found")),
         (("run", MA, "--replicates", "0"), ("field 'replicates'",)),
         (("run", MA, "--seed", "-3"), ("field 'seed'",)),
+        (("run", MA, "--workers", "0"), ("field 'workers'", "at least 1")),
         (("run", MA, "--param", "buyer.share_ever"), ("expected NAME=VALUE",)),
         (("run", MA, "--param", "buyer.share_ever=lots"), ("expected a number",)),
         (("run", MA, "-p", "buyer.share_ever=0.9"), ("field '--param.buyer.share_ever'", "plausible range")),

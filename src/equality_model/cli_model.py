@@ -136,8 +136,10 @@ def _prepare(
 
 
 def _simulate(sc: Any, workers: int | None, quiet: bool) -> Any:
+    from equality_model.experiments.executor import check_workers
     from equality_model.model.results import run
 
+    check_workers(workers)  # before the progress bar, so a bad count is the only line on stderr
     total = sc.replicates
     if quiet:
         return run(sc, workers=workers)

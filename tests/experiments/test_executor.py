@@ -103,3 +103,13 @@ def test_workers_get_the_parents_rate_fits_and_never_import_scipy() -> None:
     finally:
         executor.demand._RATE_FITS.clear()
         executor.demand._RATE_FITS.update(before)
+
+
+@pytest.mark.parametrize("workers", [0, -2])
+def test_a_worker_count_below_one_is_an_input_error(sc: Scenario, workers: int) -> None:
+    """It was taken as 1 without a word; a script that computed 0 workers should hear of it."""
+    from equality_model.errors import InputError
+
+    with pytest.raises(InputError, match=f"at least 1 worker process \\(got {workers}\\)") as err:
+        run_replicates(sc, workers=workers)
+    assert err.value.field == "workers"

@@ -236,6 +236,10 @@ def test_demo_command_runs_writes_and_prints(
 def test_demo_rejects_bad_settings(tmp_path: Path) -> None:
     res = CliRunner().invoke(cli.app, ["demo", "--replicates", "0", "--out", str(tmp_path / "x")])
     assert res.exit_code == 2 and res.stderr.startswith("error: ")
+    res = CliRunner().invoke(cli.app, ["demo", "--workers", "0", "--out", str(tmp_path / "y")])
+    assert res.exit_code == 2
+    assert res.stderr == "error: field 'workers': expected at least 1 worker process (got 0)\n"
+    assert not (tmp_path / "y").exists()  # rejected before the report folder is made
 
 
 def test_build_report_is_reusable_as_a_library(tiny_results: xr.Dataset, tmp_path: Path) -> None:

@@ -57,6 +57,14 @@ def default_workers(replicates: int) -> int:
     return max(1, min(replicates, os.cpu_count() or 1))
 
 
+def check_workers(workers: int | None) -> None:
+    """A worker count is a user's input (``--workers``, ``run(workers=…)``): at least one, or None."""
+    if workers is not None and workers < 1:
+        from equality_model.errors import InputError
+
+        raise InputError(f"expected at least 1 worker process (got {workers})", field="workers")
+
+
 def run_replicates(
     sc: Scenario,
     *,
@@ -69,7 +77,8 @@ def run_replicates(
     ``workers=1`` runs in this process (using all numba threads); more workers run one replicate
     each in its own process with one numba thread."""
     n = sc.replicates
-    workers = default_workers(n) if workers is None else max(1, workers)
+    check_workers(workers)
+    workers = default_workers(n) if workers is None else workers
     if workers == 1 or n == 1:
         out = []
         for r in range(n):
