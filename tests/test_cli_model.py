@@ -115,6 +115,20 @@ def test_bad_command_line(runner: CliRunner, args: tuple[str, ...], needles: tup
     assert_one_line_error(invoke(runner, *args), *needles)
 
 
+def test_an_unwritable_output_is_rejected_before_the_run(runner: CliRunner, tmp_path: Path) -> None:
+    """It was an internal error after the run, and the run's results were lost."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    cases = [
+        (("run", MA, "--out", tmp_path), (f"{tmp_path} is a folder", "results.nc", "'--out'")),
+        (("compare", MA, "--out", blocker / "x.nc"), (f"cannot write {blocker / 'x.nc'}", "'--out'")),
+        (("bench", "--json", tmp_path), (f"{tmp_path} is a folder", "results.json", "'--json'")),
+    ]
+    for args, needles in cases:
+        assert_one_line_error(invoke(runner, *args), *needles)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]  # nothing ran, nothing was written
+
+
 def test_bad_parameter_set_file(runner: CliRunner, tmp_path: Path) -> None:
     params = tmp_path / "set.yaml"
     params.write_text("parameters:\n  buyer.share_ever: 0.1\n  seller.agee_out: 50\n", encoding="utf-8")

@@ -113,6 +113,23 @@ def _parse_overrides(values: list[str] | None) -> dict[str, float]:
     return out
 
 
+def _output_file(path: Path, field: str, example: str = "results.nc") -> Path:
+    """Check that results can be written to ``path`` before a long run, not after it (a run whose
+    results cannot be saved is lost): not a folder, and its folder exists (it is made) and takes a
+    new file."""
+    import tempfile
+
+    if path.is_dir():
+        raise InputError(f"{path} is a folder; expected a file path such as {example}", field=field)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".write-check-"):
+            pass
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror or exc}", field=field) from None
+    return path
+
+
 def _prepare(
     scenario: str,
     replicates: int | None,
@@ -268,9 +285,8 @@ def run_cmd(
 ) -> None:
     """Run a scenario (both arms, all replicates) and save the results."""
     sc = _prepare(scenario, replicates, seed, param, params)
+    out = _output_file(out or Path(f"{sc.name}.nc"), "--out")
     ds = _simulate(sc, workers, quiet or format == Format.json)
-    if out is None:
-        out = Path(f"{sc.name}.nc")
     _report(ds, sc, out, format, f"{sc.title}")
 
 
@@ -287,6 +303,8 @@ def compare_cmd(
 ) -> None:
     """Headline outcomes at 1, 5 and 10 years: current law against the reform, with intervals."""
     sc = _prepare(scenario, replicates, seed, param, params)
+    if out is not None:
+        out = _output_file(out, "--out")
     ds = _simulate(sc, workers, quiet or format == Format.json)
     _report(ds, sc, out, format, f"{sc.title}: baseline against reform")
 
@@ -306,8 +324,8 @@ def bench_cmd(
     from equality_model.bench import run_all
 
     err = _err()
+    _output_file(json_out, "--json", "results.json")
     res = run_all(replicates=replicates, quick=quick, log=lambda m: err.print(f"[dim]{m}[/dim]"))
-    json_out.parent.mkdir(parents=True, exist_ok=True)
     json_out.write_text(json.dumps(res, indent=2, default=float))
     t = Table(title="equality-model benchmarks (one run, one machine)")
     t.add_column("measure")
