@@ -142,3 +142,19 @@ def test_run_calls_back_per_replicate_and_reports_progress(ma: Scenario) -> None
     assert done == [0]
     assert sum(weeks) == 2 * sc.weeks  # both arms
     assert out.sizes["replicate"] == 1
+
+
+def test_run_takes_a_scenario_name_or_file(ma: Scenario, tmp_path: Path) -> None:
+    """The Python API's ``run(scenario, …)`` takes what the CLI takes: a Scenario, a built-in
+    scenario's name, or a YAML file; a bad name is an InputError, not an AttributeError."""
+    from equality_model.model.scenario import scenarios_dir
+
+    text = (scenarios_dir() / "massachusetts-equality-model.yaml").read_text(encoding="utf-8")
+    f = tmp_path / "small.yaml"
+    small_text = text.replace("scale: 1\n", "scale: 400\n").replace("years: 10", "years: 1")
+    f.write_text(small_text, encoding="utf-8")
+    by_file = results.run(f, replicates=1, workers=1)
+    by_object = results.run(Scenario.model_validate_json(by_file.attrs["scenario_json"]), workers=1)
+    assert by_file.identical(by_object)
+    with pytest.raises(InputError, match="unknown scenario 'no-such-place'"):
+        results.run("no-such-place", replicates=1)

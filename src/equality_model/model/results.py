@@ -41,7 +41,7 @@ HEADLINES: dict[str, tuple[str, str | None, str]] = {
 
 
 def run(
-    scenario: Scenario,
+    scenario: Scenario | str | Path,
     *,
     replicates: int | None = None,
     seed: int | None = None,
@@ -51,8 +51,14 @@ def run(
 ) -> xr.Dataset:
     """Run a scenario's replicates (both arms each) and return labelled results.
 
+    ``scenario`` is a ``Scenario``, a built-in scenario's name or a scenario YAML file's path.
     ``progress`` is called with weeks done (single worker); ``on_replicate`` after each replicate."""
     from equality_model.experiments.executor import run_replicates
+
+    if not isinstance(scenario, Scenario):
+        from equality_model.model.scenario import load_scenario
+
+        scenario = load_scenario(scenario)
 
     sc = with_settings(scenario, replicates=replicates, seed=seed)
     per_rep = run_replicates(sc, workers=workers, on_replicate=on_replicate, on_progress=progress)
