@@ -219,9 +219,8 @@ def _headline_table(df: Any, title: str, con: Console | None = None) -> Renderab
             r = g[g["year"] == y].iloc[0]
             cells += [_fmt(r.baseline_mean), _fmt(r.reform_mean), _difference(r)]
         wide.add_row(*cells)
-    natural = con.measure(wide, options=con.options.update_width(10**6)).maximum if con else 0
-    if natural <= (con.width if con else 0):
-        return wide
+    if con is None or con.measure(wide, options=con.options.update_width(10**6)).maximum <= con.width:
+        return wide  # its natural width, unconstrained, fits
     tables = []
     for y in years:
         t = Table(title=f"{title}, year {y}", title_justify="left", show_lines=True)

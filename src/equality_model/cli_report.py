@@ -30,7 +30,8 @@ OutOpt = Annotated[
 
 
 def _console() -> Console:
-    """stdout; wide when piped (the headline table has ten columns), real width in a terminal."""
+    """stdout; 200 columns when piped (a log keeps each row of the headline tables on one line), the
+    real width in a terminal (the headline table becomes one table per year when narrow)."""
     con = Console(highlight=False)
     if not con.is_terminal and "COLUMNS" not in os.environ:
         con.width = 200
