@@ -39,3 +39,23 @@ def test_one_machine_bandwidth_for_every_fraction_in_a_bench_run() -> None:
     ref = compare.bandwidth(speed, 20_000, machine)
     assert ref["machine"] is machine and ref["measured_bytes_per_s"] == 2.5e10
     assert ref["whole_run"]["measured_bytes_per_s"] == ref["buyer_pass"]["measured_bytes_per_s"] == 2.5e10
+
+
+def test_quick_bench_end_to_end_gives_every_figure_the_table_prints() -> None:
+    """`equality-model bench` runs every benchmark in one process; a smoke run at small sizes checks
+    that each part still runs and that the JSON holds what the table and BENCHMARKS.md read."""
+    import json
+
+    res = bench.run_all(quick=True, big_agents=100_000, log=lambda _m: None)
+    json.dumps(res, default=float)  # saved as JSON by the command
+    for key in ("massachusetts", "national"):
+        assert res[key]["agents"] > 0 and res[key]["agent_steps_per_s"] > 0
+        assert res[key]["bytes_per_agent_arrays"] == {"buyer": 34, "person": 37}
+    assert res["national"]["buyers"] == 100_000
+    reps = res["massachusetts_replicates"]
+    assert reps["replicates"] == 2 and reps["wall_s"] > 0
+    assert res["massachusetts_breakdown"]["arm_candidates"] > 0
+    machine = res["bandwidth"]["machine_bytes_per_s"]
+    assert 0 < res["bandwidth"]["fraction"] < 1
+    assert res["reference"]["report"]["bandwidth"]["measured_bytes_per_s"] == machine  # one measurement
+    assert res["reference"]["summary"] and all(v.endswith("x") for v in res["reference"]["summary"].values())
