@@ -39,9 +39,24 @@ RepOpt = Annotated[
     int | None, typer.Option("--replicates", "-n", help="Replicates (default: the scenario's).")
 ]
 SeedOpt = Annotated[int | None, typer.Option("--seed", help="Base seed (default: the scenario's).")]
+
+
+def _workers_option(value: int | None) -> int | None:
+    """``--workers`` is checked as it is parsed (the executor's own check), so a bad count is
+    reported before any command starts work: a progress bar, a report folder."""
+    from equality_model.experiments.executor import check_workers
+
+    check_workers(value)
+    return value
+
+
 WorkersOpt = Annotated[
     int | None,
-    typer.Option("--workers", help="Worker processes (default: one per core, at most one per replicate)."),
+    typer.Option(
+        "--workers",
+        callback=_workers_option,
+        help="Worker processes (default: one per core, at most one per replicate).",
+    ),
 ]
 
 scenarios_app = typer.Typer(help="Built-in scenarios.", no_args_is_help=True)
@@ -153,10 +168,8 @@ def _prepare(
 
 
 def _simulate(sc: Any, workers: int | None, quiet: bool) -> Any:
-    from equality_model.experiments.executor import check_workers
     from equality_model.model.results import run
 
-    check_workers(workers)  # before the progress bar, so a bad count is the only line on stderr
     total = sc.replicates
     if quiet:
         return run(sc, workers=workers)

@@ -76,12 +76,10 @@ def demo_cmd(
     quiet: QuietOpt = False,
 ) -> None:
     """Run the Massachusetts comparison (current law vs the Equality Model bill) and write the report."""
-    from equality_model.experiments.executor import check_workers
     from equality_model.model.results import summary
     from equality_model.report.build import prepare_folder
 
     sc = demo_scenario(replicates, seed)
-    check_workers(workers)
     prepare_folder(out)  # fail before the run, not after it
     ds = _simulate(sc, workers, quiet)
     files = _build(ds, out, quiet)
