@@ -30,7 +30,7 @@ import numba as nb
 import numpy as np
 from scipy import stats
 
-from benchmarks.bandwidth import bandwidth_fraction, measure
+from benchmarks.bandwidth import bandwidth_fraction, machine_bytes_per_s, measure
 from benchmarks.reference import BASE, SMALL, TINY, TOTALS, Params, agent_steps, totals
 from benchmarks.reference import engine_impl as engine
 from benchmarks.reference.mesa_impl import run_mesa
@@ -191,7 +191,7 @@ def bandwidth(speed_result: dict, pass_n: int, machine: dict | None = None) -> d
     measured here unless the caller measured it already (the full ``bench`` run measures it once
     for all its bandwidth figures, so they are fractions of one figure)."""
     machine = machine or measure()
-    measured = max(machine["triad_bytes_per_s"], machine["numpy_copy_bytes_per_s"])  # = measure_bandwidth()
+    measured = machine_bytes_per_s(machine)
     largest = max(speed_result["engine"], key=lambda r: r["n_buyers"])
     params = BASE.scaled(largest["n_buyers"])
     buyer_steps = params.n_buyers * params.weeks

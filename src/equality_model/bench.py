@@ -204,13 +204,14 @@ def bandwidth(
 ) -> dict[str, Any]:
     if machine is None:
         return {"skipped": "run from a source checkout to measure memory bandwidth"}
-    bw = max(machine["triad_bytes_per_s"], machine["numpy_copy_bytes_per_s"])  # = measure_bandwidth()
-    eff = agent_steps_per_s * bytes_per_agent_step
+    from benchmarks.bandwidth import bandwidth_fraction, machine_bytes_per_s  # type: ignore[import-not-found]
+
+    f = bandwidth_fraction(bytes_per_agent_step, agent_steps_per_s, machine_bytes_per_s(machine))
     return {
-        "machine_bytes_per_s": bw,
-        "kernel_bytes_per_s": eff,
-        "fraction": eff / bw,
-        "bytes_per_agent_step": bytes_per_agent_step,
+        "machine_bytes_per_s": f["measured_bytes_per_s"],
+        "kernel_bytes_per_s": f["effective_bytes_per_s"],
+        "fraction": f["fraction"],
+        "bytes_per_agent_step": f["bytes_per_agent_step"],
     }
 
 
