@@ -82,7 +82,7 @@ def test_workers_are_spawned_with_one_thread_native_pools(monkeypatch: pytest.Mo
     assert "OPENBLAS_NUM_THREADS" not in os.environ
 
 
-def test_workers_get_the_parents_rate_fits_and_never_import_scipy() -> None:
+def test_workers_get_the_parents_rate_fits_and_never_import_scipy(monkeypatch: pytest.MonkeyPatch) -> None:
     """The rate distribution is fitted in the parent and handed to workers, so a worker's imports
     (the engine and the executor) leave out SciPy's optimiser and distributions."""
     import subprocess
@@ -96,13 +96,9 @@ def test_workers_get_the_parents_rate_fits_and_never_import_scipy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "none"
-    before = dict(executor.demand._RATE_FITS)
-    try:  # not a real fit: a worker must use what it is handed
-        executor.demand.remember_rate_fit((0.3, 0.25, 0.75), (0.123, 4.56))
-        assert executor.demand.fit_rate_distribution(0.3, 0.25, 0.75) == (0.123, 4.56)
-    finally:
-        executor.demand._RATE_FITS.clear()
-        executor.demand._RATE_FITS.update(before)
+    monkeypatch.setattr(executor.demand, "_RATE_FITS", {})  # this process's real fits are left alone
+    executor.demand.remember_rate_fit((0.3, 0.25, 0.75), (0.123, 4.56))  # not a real fit: a worker
+    assert executor.demand.fit_rate_distribution(0.3, 0.25, 0.75) == (0.123, 4.56)  # uses what it gets
 
 
 @pytest.mark.parametrize("workers", [0, -2])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numba as nb
 import numpy as np
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -71,17 +72,13 @@ def test_newcomers_take_the_free_slots_highest_rate_lowest_slot(rates, data) -> 
     assert (order[same] < order[same + 1]).all()  # in arrival order within a class
 
 
-def test_rate_fit_cache_keeps_the_newest_fits_only() -> None:
+def test_rate_fit_cache_keeps_the_newest_fits_only(monkeypatch: pytest.MonkeyPatch) -> None:
     from equality_model.model.processes import demand
 
-    before = dict(demand._RATE_FITS)
-    try:
-        for k in range(demand.RATE_FITS_KEPT + 3):
-            demand.remember_rate_fit((0.5, 0.1, float(k)), (1.0, float(k)))
-        assert len(demand._RATE_FITS) == demand.RATE_FITS_KEPT
-        assert (0.5, 0.1, 0.0) not in demand._RATE_FITS  # the oldest went first
-        last = float(demand.RATE_FITS_KEPT + 2)
-        assert demand.fit_rate_distribution(0.5, 0.1, last) == (1.0, last)
-    finally:
-        demand._RATE_FITS.clear()
-        demand._RATE_FITS.update(before)
+    monkeypatch.setattr(demand, "_RATE_FITS", {})  # this process's real fits are left alone
+    for k in range(demand.RATE_FITS_KEPT + 3):
+        demand.remember_rate_fit((0.5, 0.1, float(k)), (1.0, float(k)))
+    assert len(demand._RATE_FITS) == demand.RATE_FITS_KEPT
+    assert (0.5, 0.1, 0.0) not in demand._RATE_FITS  # the oldest went first
+    last = float(demand.RATE_FITS_KEPT + 2)
+    assert demand.fit_rate_distribution(0.5, 0.1, last) == (1.0, last)
