@@ -197,6 +197,12 @@ def _summary_frame() -> object:
     return pd.DataFrame(rows)
 
 
+def test_figures_are_formatted_for_reading() -> None:
+    from equality_model.cli_model import _fmt
+
+    assert [_fmt(x) for x in (0.0, -0.0, 4.554, -12.4, 1234567.8)] == ["0", "0", "4.55", "-12", "1,234,568"]
+
+
 @pytest.mark.parametrize("width", [60, 80, 120, 200, 400])
 def test_headline_table_never_cuts_a_figure(width: int) -> None:
     """On any terminal every figure is printed whole: years side by side when they fit, else one

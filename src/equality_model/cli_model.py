@@ -206,6 +206,8 @@ _LABELS = {
 
 
 def _fmt(x: float) -> str:
+    if x == 0:
+        return "0"  # none at all (no arrests where selling is lawful), not a rounded small number
     return f"{x:,.0f}" if abs(x) >= 10 else f"{x:,.2f}"
 
 
